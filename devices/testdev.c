@@ -1,0 +1,119 @@
+/* testdev.c - registers for the VMM's own test guests: a scratch port,
+ * a one-shot timer that raises a vector, a scratch MSR and a CPUID leaf,
+ * so each hook kind has a device on the other end.  See v3_abi.h. */
+#include "device.h"
+#include "intr.h"
+#include "vm.h"
+
+struct testdev {
+	struct v3_vm *vm;
+	uint32_t scratch;
+	uint8_t vector;
+	uint32_t fired;
+	uint64_t msr;
+	struct v3_timer timer;
+};
+
+static void testdev_fire(struct v3_vm *vm, void *priv)
+{
+	struct testdev *t = priv;
+
+	t->fired++;
+	v3_raise_vector(vm->vcpus[0], t->vector);
+}
+
+static int testdev_io(struct v3_vcpu *vcpu, struct v3_access *acc,
+		      void *priv)
+{
+	struct testdev *t = priv;
+	uint64_t v = acc->val[0];
+
+	switch (acc->addr & ~3ull) {
+	case V3_TESTDEV_SCRATCH:
+		if (acc->write)
+			t->scratch = (uint32_t)v;
+		else
+			acc->val[0] = t->scratch;
+		return 0;
+	case V3_TESTDEV_TIMER_US:
+		if (acc->write)
+			v3_timer_arm(vcpu->vm, &t->timer, (uint32_t)v);
+		else
+			acc->val[0] = t->timer.armed;
+		return 0;
+	case V3_TESTDEV_VECTOR:
+		if (acc->write)
+			t->vector = (uint8_t)v;
+		else
+			acc->val[0] = t->vector;
+		return 0;
+	case V3_TESTDEV_FIRED:
+		acc->val[0] = acc->write ? 0 : t->fired;
+		return 0;
+	}
+	return -1;
+}
+
+static int testdev_msr(struct v3_vcpu *vcpu, struct v3_access *acc,
+		       void *priv)
+{
+	struct testdev *t = priv;
+
+	(void)vcpu;
+	if (acc->write)
+		t->msr = acc->val[0];
+	else
+		acc->val[0] = t->msr;
+	return 0;
+}
+
+static int testdev_cpuid(struct v3_vcpu *vcpu, struct v3_access *acc,
+			 void *priv)
+{
+	struct testdev *t = priv;
+
+	(void)vcpu;
+	acc->val[0] = V3_TESTDEV_CPUID_MAGIC;
+	acc->val[1] = t->scratch;
+	acc->val[2] = acc->sub;
+	acc->val[3] = ~acc->sub & 0xffffffffu;
+	return 0;
+}
+
+static int testdev_create(struct v3_vm *vm, const struct v3_cfg_device *cfg,
+			  void **priv, char *err, size_t errlen)
+{
+	struct testdev *t = v3_vm_zalloc(vm, sizeof(*t));
+
+	*priv = t;
+	if (!t)
+		return -1;
+	t->vm = vm;
+	t->vector = 0x40;
+	t->timer.fn = testdev_fire;
+	t->timer.priv = t;
+	if (v3_hook_add(vm, V3_HOOK_IO, V3_TESTDEV_PORT, V3_TESTDEV_PORT + 15,
+			testdev_io, t) ||
+	    v3_hook_add(vm, V3_HOOK_MSR, V3_TESTDEV_MSR, V3_TESTDEV_MSR,
+			testdev_msr, t) ||
+	    v3_hook_add(vm, V3_HOOK_CPUID, V3_TESTDEV_CPUID, V3_TESTDEV_CPUID,
+			testdev_cpuid, t)) {
+		v3_snprintf(err, errlen, "line %d: testdev: its ports, MSR or "
+			    "CPUID leaf are taken", cfg->line);
+		return -1;
+	}
+	return 0;
+}
+
+static void testdev_destroy(struct v3_vm *vm, void *priv)
+{
+	struct testdev *t = priv;
+
+	if (!t)
+		return;
+	v3_timer_cancel(vm, &t->timer);
+	v3_vm_free(vm, t, sizeof(*t));
+}
+
+V3_DEVICE(testdev_device, .name = "testdev", .create = testdev_create,
+	  .destroy = testdev_destroy);

@@ -1,0 +1,37 @@
+/* exit.h - one handler per arch-neutral exit reason. */
+#ifndef V3_EXIT_H
+#define V3_EXIT_H
+
+#include "arch.h"
+#include "vm.h"
+
+struct v3_vcpu;
+
+/* Returns 0 when the guest may continue.  A handler that stops the VM
+ * does so itself (v3_vm_fail) and returns -1. */
+typedef int (*v3_exit_handler)(struct v3_vcpu *vcpu, struct v3_exit *exit);
+
+void v3_exit_dispatch(struct v3_vcpu *vcpu, struct v3_exit *exit);
+
+int v3_handle_cpuid(struct v3_vcpu *vcpu, struct v3_exit *exit);
+int v3_handle_io(struct v3_vcpu *vcpu, struct v3_exit *exit);
+int v3_handle_msr_read(struct v3_vcpu *vcpu, struct v3_exit *exit);
+int v3_handle_msr_write(struct v3_vcpu *vcpu, struct v3_exit *exit);
+int v3_handle_hypercall(struct v3_vcpu *vcpu, struct v3_exit *exit);
+int v3_handle_hlt(struct v3_vcpu *vcpu, struct v3_exit *exit);
+int v3_handle_nested_fault(struct v3_vcpu *vcpu, struct v3_exit *exit);
+int v3_handle_host_intr(struct v3_vcpu *vcpu, struct v3_exit *exit);
+int v3_handle_intr_window(struct v3_vcpu *vcpu, struct v3_exit *exit);
+int v3_handle_exception(struct v3_vcpu *vcpu, struct v3_exit *exit);
+int v3_handle_shutdown(struct v3_vcpu *vcpu, struct v3_exit *exit);
+int v3_handle_virt_insn(struct v3_vcpu *vcpu, struct v3_exit *exit);
+int v3_handle_pause(struct v3_vcpu *vcpu, struct v3_exit *exit);
+int v3_handle_fatal(struct v3_vcpu *vcpu, struct v3_exit *exit);
+
+/* Step over the instruction that exited. */
+static inline void v3_skip_insn(struct v3_vcpu *vcpu, struct v3_exit *exit)
+{
+	vcpu->state.rip += exit->insn_len;
+}
+
+#endif

@@ -1,0 +1,110 @@
+/* hooks.c - the uniform hook table: sorted, non-overlapping ranges per
+ * kind, found by binary search on every emulated access. */
+#include "hooks.h"
+#include "vm.h"
+#include "vmm.h"
+
+struct v3_hook_entry {
+	uint64_t start, end;
+	v3_hook_fn fn;
+	void *priv;
+};
+
+static int find_index(const struct v3_hook_table *t, uint64_t addr)
+{
+	int lo = 0, hi = t->n - 1;
+
+	while (lo <= hi) {
+		int mid = (lo + hi) / 2;
+
+		if (addr < t->e[mid].start)
+			hi = mid - 1;
+		else if (addr > t->e[mid].end)
+			lo = mid + 1;
+		else
+			return mid;
+	}
+	return -1;
+}
+
+static int grow(struct v3_vm *vm, struct v3_hook_table *t)
+{
+	int cap = t->cap ? t->cap * 2 : 8;
+	struct v3_hook_entry *e = v3_vm_zalloc(vm, cap * sizeof(*e));
+
+	if (!e)
+		return -1;
+	if (t->n)
+		v3_memcpy(e, t->e, t->n * sizeof(*e));
+	v3_vm_free(vm, t->e, t->cap * sizeof(*e));
+	t->e = e;
+	t->cap = cap;
+	return 0;
+}
+
+int v3_hook_add(struct v3_vm *vm, enum v3_hook_kind kind, uint64_t start,
+		uint64_t end, v3_hook_fn fn, void *priv)
+{
+	struct v3_hook_table *t = &vm->hooks[kind];
+	int i, pos;
+
+	if (kind >= V3_HOOK_KINDS || end < start || !fn)
+		return -1;
+	for (pos = 0; pos < t->n && t->e[pos].start < start; pos++)
+		;
+	/* Overlap with the neighbours means two devices claim one address. */
+	if ((pos < t->n && t->e[pos].start <= end) ||
+	    (pos > 0 && t->e[pos - 1].end >= start))
+		return -1;
+	if (t->n == t->cap && grow(vm, t) != 0)
+		return -1;
+	for (i = t->n; i > pos; i--)
+		t->e[i] = t->e[i - 1];
+	t->e[pos].start = start;
+	t->e[pos].end = end;
+	t->e[pos].fn = fn;
+	t->e[pos].priv = priv;
+	t->n++;
+	return 0;
+}
+
+int v3_hook_del(struct v3_vm *vm, enum v3_hook_kind kind, uint64_t start)
+{
+	struct v3_hook_table *t = &vm->hooks[kind];
+	int i = find_index(t, start);
+
+	if (i < 0 || t->e[i].start != start)
+		return -1;
+	for (; i < t->n - 1; i++)
+		t->e[i] = t->e[i + 1];
+	t->n--;
+	return 0;
+}
+
+bool v3_hook_exists(struct v3_vm *vm, enum v3_hook_kind kind, uint64_t addr)
+{
+	return find_index(&vm->hooks[kind], addr) >= 0;
+}
+
+int v3_hook_call(struct v3_vcpu *vcpu, struct v3_access *acc)
+{
+	struct v3_hook_table *t = &vcpu->vm->hooks[acc->kind];
+	int i = find_index(t, acc->addr);
+
+	if (i < 0)
+		return V3_HOOK_NONE;
+	return t->e[i].fn(vcpu, acc, t->e[i].priv);
+}
+
+void v3_hooks_free(struct v3_vm *vm)
+{
+	int k;
+
+	for (k = 0; k < V3_HOOK_KINDS; k++) {
+		struct v3_hook_table *t = &vm->hooks[k];
+
+		v3_vm_free(vm, t->e, t->cap * sizeof(*t->e));
+		t->e = NULL;
+		t->n = t->cap = 0;
+	}
+}

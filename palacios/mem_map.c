@@ -1,0 +1,115 @@
+/* mem_map.c - guest RAM from the host in contiguous base blocks. */
+#include "mem_map.h"
+#include "vm.h"
+#include "vmm.h"
+
+int v3_mem_init(struct v3_vm *vm, uint64_t ram_size, uint64_t block_size)
+{
+	struct v3_mem_map *m = &vm->mem;
+	uint64_t nblocks = (ram_size + block_size - 1) / block_size;
+	/* 2 MiB alignment lets the nested tables use large pages. */
+	size_t align = block_size < V3_PAGE_2M ? block_size : V3_PAGE_2M;
+	uint64_t gpa = 0;
+	int i;
+
+	m->blocks = v3_vm_zalloc(vm, nblocks * sizeof(*m->blocks));
+	if (!m->blocks)
+		return -1;
+	m->cap = nblocks;
+	for (i = 0; gpa < ram_size; i++) {
+		struct v3_mem_block *b = &m->blocks[i];
+		uint64_t size = ram_size - gpa < block_size ? ram_size - gpa
+							    : block_size;
+
+		b->hpa = v3_host->alloc_pages(size / V3_PAGE_SIZE, align, -1);
+		if (!b->hpa) {
+			v3_print("%s: host has no %llu KiB contiguous block for "
+				 "guest RAM at 0x%llx", vm->name, V3_ULL(size >> 10),
+				 V3_ULL(gpa));
+			return -1;
+		}
+		m->nblocks = i + 1;
+		b->gpa = gpa;
+		b->size = size;
+		b->hva = v3_host->phys_to_virt(b->hpa);
+		v3_memset(b->hva, 0, size);
+		gpa += size;
+	}
+	m->ram_size = ram_size;
+	return 0;
+}
+
+void v3_mem_deinit(struct v3_vm *vm)
+{
+	struct v3_mem_map *m = &vm->mem;
+	int i;
+
+	for (i = 0; i < m->nblocks; i++)
+		v3_host->free_pages(m->blocks[i].hpa,
+				    m->blocks[i].size / V3_PAGE_SIZE);
+	v3_vm_free(vm, m->blocks, m->cap * sizeof(*m->blocks));
+	m->blocks = NULL;
+	m->nblocks = 0;
+	m->cap = 0;
+}
+
+static struct v3_mem_block *find_block(struct v3_mem_map *m, uint64_t gpa)
+{
+	int lo = 0, hi = m->nblocks - 1;
+
+	while (lo <= hi) {
+		int mid = (lo + hi) / 2;
+		struct v3_mem_block *b = &m->blocks[mid];
+
+		if (gpa < b->gpa)
+			hi = mid - 1;
+		else if (gpa >= b->gpa + b->size)
+			lo = mid + 1;
+		else
+			return b;
+	}
+	return NULL;
+}
+
+void *v3_gpa_to_hva(struct v3_vm *vm, uint64_t gpa, uint64_t *avail)
+{
+	struct v3_mem_block *b = find_block(&vm->mem, gpa);
+
+	if (!b)
+		return NULL;
+	if (avail)
+		*avail = b->gpa + b->size - gpa;
+	return b->hva + (gpa - b->gpa);
+}
+
+static int copy_gpa(struct v3_vm *vm, uint64_t gpa, uint8_t *buf,
+		    uint64_t len, bool to_guest)
+{
+	while (len) {
+		uint64_t avail, n;
+		uint8_t *hva = v3_gpa_to_hva(vm, gpa, &avail);
+
+		if (!hva)
+			return -1;
+		n = len < avail ? len : avail;
+		if (to_guest)
+			v3_memcpy(hva, buf, n);
+		else
+			v3_memcpy(buf, hva, n);
+		gpa += n;
+		buf += n;
+		len -= n;
+	}
+	return 0;
+}
+
+int v3_gpa_read(struct v3_vm *vm, uint64_t gpa, void *buf, uint64_t len)
+{
+	return copy_gpa(vm, gpa, buf, len, false);
+}
+
+int v3_gpa_write(struct v3_vm *vm, uint64_t gpa, const void *buf,
+		 uint64_t len)
+{
+	return copy_gpa(vm, gpa, (uint8_t *)buf, len, true);
+}

@@ -1,0 +1,39 @@
+/* nested.h - nested page tables (AMD NPT, Intel EPT) built from the guest
+ * memory map.  The walk is shared; a backend only supplies the entry
+ * format. */
+#ifndef V3_NESTED_H
+#define V3_NESTED_H
+
+#include "v3_types.h"
+
+struct v3_vm;
+
+#define V3_NPERM_R 1
+#define V3_NPERM_W 2
+#define V3_NPERM_X 4
+#define V3_NPERM_RWX 7
+
+struct v3_nested_fmt {
+	/* Entry pointing to a next-level table at 'hpa'. */
+	uint64_t (*table)(uint64_t hpa);
+	/* Leaf mapping 'hpa' at 'level' (0: 4 KiB, 1: 2 MiB, 2: 1 GiB). */
+	uint64_t (*leaf)(uint64_t hpa, int level, unsigned perms);
+	bool (*present)(uint64_t e);
+	bool (*large)(uint64_t e);	/* a leaf above level 0 */
+	uint64_t addr_mask;
+	bool has_1g;
+};
+
+struct v3_nested {
+	uint64_t root_hpa;	/* 4-level root, backend loads it */
+	uint64_t table_pages;
+};
+
+int v3_nested_init(struct v3_vm *vm);
+/* Map [gpa, gpa+size) to [hpa, ...) with the largest pages alignment
+ * allows.  Everything 4 KiB aligned. */
+int v3_nested_map(struct v3_vm *vm, uint64_t gpa, uint64_t hpa, uint64_t size,
+		  unsigned perms);
+void v3_nested_free(struct v3_vm *vm);
+
+#endif

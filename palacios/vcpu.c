@@ -1,0 +1,158 @@
+/* vcpu.c - the vcpu thread: enter the guest, dispatch the exit, repeat
+ * until the VM stops.  Also the initial register states and the dump. */
+#include "arch.h"
+#include "exit.h"
+#include "intr.h"
+#include "vm.h"
+#include "vmm.h"
+
+/* Flat 4 GiB segments: code = execute/read accessed, data = read/write
+ * accessed; P, S, DB, G set (attr in the packed SVM layout). */
+#define ATTR_CODE32 0xc9b
+#define ATTR_DATA32 0xc93
+#define ATTR_LDT 0x082
+#define ATTR_TSS32_BUSY 0x08b
+#define ATTR_TSS16_BUSY 0x083
+
+static void set_seg(struct v3_seg *s, uint16_t sel, uint64_t base,
+		    uint32_t limit, uint16_t attr)
+{
+	s->sel = sel;
+	s->base = base;
+	s->limit = limit;
+	s->attr = attr;
+}
+
+/* Architectural INIT/RESET state (SDM vol. 3 §9.1.1, APM vol. 2 §14.1.3):
+ * real mode at F000:FFF0 with CS base 0xFFFF0000. */
+void v3_vcpu_set_reset_state(struct v3_vcpu *vcpu)
+{
+	struct v3_vcpu_state *st = &vcpu->state;
+	int i;
+
+	v3_memset(st, 0, sizeof(*st));
+	st->rip = 0xfff0;
+	st->rflags = 0x2;
+	st->cr0 = V3_CR0_ET | (1ull << 29) | (1ull << 30);	/* CD, NW */
+	st->dr6 = 0xffff0ff0;
+	st->dr7 = 0x400;
+	st->gprs.rdx = 0x600;	/* processor signature family 6 */
+	for (i = 0; i < V3_NSEGS; i++)
+		set_seg(&st->seg[i], 0, 0, 0xffff, 0x93);
+	set_seg(&st->seg[V3_SEG_CS], 0xf000, 0xffff0000, 0xffff, 0x9b);
+	set_seg(&st->seg[V3_SEG_LDTR], 0, 0, 0xffff, ATTR_LDT);
+	set_seg(&st->seg[V3_SEG_TR], 0, 0, 0xffff, ATTR_TSS16_BUSY);
+	st->gdtr.limit = 0xffff;
+	st->idtr.limit = 0xffff;
+}
+
+/* Direct entry for test guests: 32-bit flat protected mode, paging off,
+ * interrupts off, no descriptor tables in guest memory. */
+void v3_vcpu_set_direct_state(struct v3_vcpu *vcpu, uint64_t entry)
+{
+	struct v3_vcpu_state *st = &vcpu->state;
+	int i;
+
+	v3_memset(st, 0, sizeof(*st));
+	st->rip = entry;
+	st->rflags = 0x2;
+	st->cr0 = V3_CR0_PE | V3_CR0_ET | V3_CR0_NE;
+	st->dr6 = 0xffff0ff0;
+	st->dr7 = 0x400;
+	for (i = 0; i < V3_NSEGS; i++)
+		set_seg(&st->seg[i], 0x10, 0, 0xffffffff, ATTR_DATA32);
+	set_seg(&st->seg[V3_SEG_CS], 0x08, 0, 0xffffffff, ATTR_CODE32);
+	set_seg(&st->seg[V3_SEG_LDTR], 0, 0, 0, ATTR_LDT);
+	set_seg(&st->seg[V3_SEG_TR], 0, 0, 0x67, ATTR_TSS32_BUSY);
+}
+
+static const char *const seg_names[V3_NSEGS] = {
+	"ES", "CS", "SS", "DS", "FS", "GS", "LDTR", "TR",
+};
+
+void v3_vcpu_dump(struct v3_vcpu *vcpu)
+{
+	struct v3_vcpu_state *st = &vcpu->state;
+	struct v3_gprs *g = &st->gprs;
+	const char *n = vcpu->vm->name;
+	int i;
+
+	v3_print("%s: vcpu%d RIP=%016llx RFLAGS=%016llx CPL=%u", n, vcpu->id,
+		 V3_ULL(st->rip), V3_ULL(st->rflags), st->cpl);
+	v3_print("%s: vcpu%d RAX=%016llx RBX=%016llx RCX=%016llx "
+		 "RDX=%016llx", n, vcpu->id, V3_ULL(g->rax), V3_ULL(g->rbx), V3_ULL(g->rcx), V3_ULL(g->rdx));
+	v3_print("%s: vcpu%d RSI=%016llx RDI=%016llx RBP=%016llx "
+		 "RSP=%016llx", n, vcpu->id, V3_ULL(g->rsi), V3_ULL(g->rdi), V3_ULL(g->rbp), V3_ULL(g->rsp));
+	v3_print("%s: vcpu%d R8 =%016llx R9 =%016llx R10=%016llx "
+		 "R11=%016llx", n, vcpu->id, V3_ULL(g->r8), V3_ULL(g->r9), V3_ULL(g->r10), V3_ULL(g->r11));
+	v3_print("%s: vcpu%d R12=%016llx R13=%016llx R14=%016llx "
+		 "R15=%016llx", n, vcpu->id, V3_ULL(g->r12), V3_ULL(g->r13), V3_ULL(g->r14), V3_ULL(g->r15));
+	v3_print("%s: vcpu%d CR0=%016llx CR2=%016llx CR3=%016llx "
+		 "CR4=%016llx EFER=%016llx", n, vcpu->id, V3_ULL(st->cr0), V3_ULL(st->cr2),
+		 V3_ULL(st->cr3), V3_ULL(st->cr4), V3_ULL(st->efer));
+	for (i = 0; i < V3_NSEGS; i++)
+		v3_print("%s: vcpu%d %-4s sel=%04x base=%016llx limit=%08x "
+			 "attr=%03x", n, vcpu->id, seg_names[i],
+			 st->seg[i].sel, V3_ULL(st->seg[i].base), st->seg[i].limit,
+			 st->seg[i].attr);
+	v3_print("%s: vcpu%d GDTR base=%016llx limit=%04x IDTR "
+		 "base=%016llx limit=%04x", n, vcpu->id, V3_ULL(st->gdtr.base),
+		 st->gdtr.limit, V3_ULL(st->idtr.base), st->idtr.limit);
+}
+
+void v3_vm_fail(struct v3_vcpu *vcpu, const char *fmt, ...)
+{
+	char reason[128];
+	va_list ap;
+
+	va_start(ap, fmt);
+	v3_vsnprintf(reason, sizeof(reason), fmt, ap);
+	va_end(ap);
+	v3_print("%s: vcpu%d stopping VM: %s", vcpu->vm->name, vcpu->id,
+		 reason);
+	v3_vcpu_dump(vcpu);
+	v3_vm_request_stop(vcpu->vm, -1, reason);
+}
+
+/* Sleep while the VM is paused; the host wakes us on resume or stop. */
+static void wait_while_paused(struct v3_vm *vm)
+{
+	while (vm->pause_requested && !vm->stop_requested)
+		v3_host->sleep(10000);
+}
+
+static int vcpu_thread(void *arg)
+{
+	struct v3_vcpu *vcpu = arg;
+	struct v3_vm *vm = vcpu->vm;
+	struct v3_exit exit;
+
+	while (!vm->stop_requested) {
+		wait_while_paused(vm);
+		if (vm->stop_requested)
+			break;
+		v3_timers_run(vm);
+		v3_intr_prepare_entry(vcpu);
+		if (v3_arch->vcpu_run(vcpu, &exit) != 0) {
+			v3_vm_fail(vcpu, "%s could not enter the guest",
+				   v3_arch->name);
+			break;
+		}
+		v3_exit_dispatch(vcpu, &exit);
+	}
+	if (__atomic_sub_fetch(&vm->running_vcpus, 1, __ATOMIC_SEQ_CST) == 0)
+		vm->state = V3_VM_STOPPED;
+	return 0;
+}
+
+int v3_vcpu_launch(struct v3_vcpu *vcpu)
+{
+	char name[48];
+	int ncpu = v3_host->num_cpus();
+
+	v3_snprintf(name, sizeof(name), "%s-vcpu%d", vcpu->vm->name,
+		    vcpu->id);
+	vcpu->thread = v3_host->thread_create(vcpu_thread, vcpu,
+					      vcpu->id % ncpu, name);
+	return vcpu->thread ? 0 : -1;
+}

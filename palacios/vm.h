@@ -1,0 +1,112 @@
+/* vm.h - a virtual machine and its vcpus, as the core keeps them. */
+#ifndef V3_VM_INTERNAL_H
+#define V3_VM_INTERNAL_H
+
+#include "hooks.h"
+#include "mem_map.h"
+#include "nested.h"
+#include "timer.h"
+#include "v3_config.h"
+#include "v3_vm.h"
+#include "vcpu_state.h"
+
+struct v3_device_type;
+struct v3_intr_ctrls;
+
+/* One event the backend injects at the next entry. */
+enum v3_event_type { V3_EVENT_INTR, V3_EVENT_NMI, V3_EVENT_EXCEPTION,
+		     V3_EVENT_SOFT_INTR };
+struct v3_event {
+	bool valid;
+	enum v3_event_type type;
+	uint8_t vector;
+	bool has_error;
+	uint32_t error;
+};
+
+struct v3_vcpu {
+	struct v3_vm *vm;
+	int id;
+	struct v3_vcpu_state state;
+	void *arch;		/* backend private state */
+	void *thread;
+
+	/* Interrupt delivery (intr.c).  'event' is what the next entry
+	 * injects; it also holds an event whose delivery an exit cut short. */
+	struct v3_event event;
+	uint64_t irr[4];	/* vectors raised by simple sources */
+	bool want_intr_window;	/* ask for an exit once IF=1 */
+	volatile bool halted;
+
+	struct v3_exit_stat stats[V3_EXIT_MAX];
+};
+
+struct v3_dev_inst {
+	const struct v3_device_type *type;
+	void *priv;
+};
+
+struct v3_hook_table {
+	struct v3_hook_entry *e;
+	int n, cap;
+};
+
+struct v3_vm {
+	char name[V3_CFG_NAME_LEN];
+	enum v3_paging_mode paging;
+	enum v3_boot_mode boot;
+	enum v3_reset_action on_reset;
+	uint64_t entry;
+
+	int nvcpus;
+	struct v3_vcpu **vcpus;
+	struct v3_mem_map mem;
+	struct v3_nested nested;
+	struct v3_hook_table hooks[V3_HOOK_KINDS];
+	struct v3_timer_list timers;
+	int ndevs;
+	struct v3_dev_inst devs[V3_CFG_MAX_DEVICES];
+
+	void *lock;
+	volatile enum v3_vm_state state;
+	volatile bool stop_requested;
+	volatile bool pause_requested;
+	volatile int running_vcpus;
+	char stop_reason[128];
+	int exit_status;
+	uint64_t tsc_offset;
+	uint64_t vmm_bytes;	/* VMM memory charged to this VM */
+
+	struct v3_intr_ctrls *intr_ctrls;
+	void (*console)(void *priv, const char *s, size_t n);
+	void *console_priv;
+};
+
+/* Console output of the VM (debug port, UART). */
+void v3_vm_console_write(struct v3_vm *vm, const char *s, size_t n);
+/* Stop the VM; the first reason wins and its status reaches the host. */
+void v3_vm_request_stop(struct v3_vm *vm, int status, const char *reason);
+
+/* Allocations charged to a VM (zeroed). */
+void *v3_vm_zalloc(struct v3_vm *vm, size_t size);
+void v3_vm_free(struct v3_vm *vm, void *p, size_t size);
+uint64_t v3_vm_alloc_pages(struct v3_vm *vm, size_t npages, size_t align);
+void v3_vm_free_pages(struct v3_vm *vm, uint64_t hpa, size_t npages);
+
+/* Stop the VM with a reason, printing a register dump of 'vcpu'. */
+void v3_vm_fail(struct v3_vcpu *vcpu, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+void v3_vcpu_dump(struct v3_vcpu *vcpu);
+
+/* 64-bit mode: EFER.LMA and CS.L (attr bit 9). */
+static inline bool v3_vcpu_in_long_mode(const struct v3_vcpu *vcpu)
+{
+	return (vcpu->state.efer & V3_EFER_LMA) &&
+	       (vcpu->state.seg[V3_SEG_CS].attr & (1u << 9));
+}
+
+int v3_vcpu_launch(struct v3_vcpu *vcpu);
+void v3_vcpu_set_reset_state(struct v3_vcpu *vcpu);
+void v3_vcpu_set_direct_state(struct v3_vcpu *vcpu, uint64_t entry);
+
+#endif
