@@ -7,8 +7,7 @@ struct debugcon {
 	uint16_t port;
 };
 
-static int debugcon_io(struct v3_vcpu *vcpu, struct v3_access *acc,
-		       void *priv)
+static int debugcon_io(struct v3_vcpu *vcpu, struct v3_access *acc, void *priv)
 {
 	char c = (char)acc->val[0];
 
@@ -26,8 +25,8 @@ static int debugcon_create(struct v3_vm *vm, const struct v3_cfg_device *cfg,
 	struct debugcon *d;
 	uint64_t port;
 
-	if (v3_dev_opt_u64(cfg, "port", V3_DEBUGCON_PORT, &port, err,
-			   errlen) != 0)
+	if (v3_dev_opt_u64(cfg, "port", V3_DEBUGCON_PORT, &port, err, errlen) !=
+	    0)
 		return -1;
 	d = v3_vm_zalloc(vm, sizeof(*d));
 	if (!d)
@@ -36,9 +35,10 @@ static int debugcon_create(struct v3_vm *vm, const struct v3_cfg_device *cfg,
 	*priv = d;
 	if (port > 0xffff ||
 	    v3_hook_add(vm, V3_HOOK_IO, port, port, debugcon_io, d) != 0) {
-		v3_snprintf(err, errlen, "line %d: debugcon: port 0x%llx is "
-			    "invalid or taken", cfg->line,
-			    (unsigned long long)port);
+		v3_snprintf(err, errlen,
+			    "line %d: debugcon: port 0x%llx is "
+			    "invalid or taken",
+			    cfg->line, (unsigned long long)port);
 		return -1;
 	}
 	return 0;

@@ -22,8 +22,7 @@ static void testdev_fire(struct v3_vm *vm, void *priv)
 	v3_raise_vector(vm->vcpus[0], t->vector);
 }
 
-static int testdev_io(struct v3_vcpu *vcpu, struct v3_access *acc,
-		      void *priv)
+static int testdev_io(struct v3_vcpu *vcpu, struct v3_access *acc, void *priv)
 {
 	struct testdev *t = priv;
 	uint64_t v = acc->val[0];
@@ -54,8 +53,7 @@ static int testdev_io(struct v3_vcpu *vcpu, struct v3_access *acc,
 	return -1;
 }
 
-static int testdev_msr(struct v3_vcpu *vcpu, struct v3_access *acc,
-		       void *priv)
+static int testdev_msr(struct v3_vcpu *vcpu, struct v3_access *acc, void *priv)
 {
 	struct testdev *t = priv;
 
@@ -98,8 +96,10 @@ static int testdev_create(struct v3_vm *vm, const struct v3_cfg_device *cfg,
 			testdev_msr, t) ||
 	    v3_hook_add(vm, V3_HOOK_CPUID, V3_TESTDEV_CPUID, V3_TESTDEV_CPUID,
 			testdev_cpuid, t)) {
-		v3_snprintf(err, errlen, "line %d: testdev: its ports, MSR or "
-			    "CPUID leaf are taken", cfg->line);
+		v3_snprintf(err, errlen,
+			    "line %d: testdev: its ports, MSR or "
+			    "CPUID leaf are taken",
+			    cfg->line);
 		return -1;
 	}
 	return 0;

@@ -3,8 +3,7 @@
 #include "device.h"
 #include "vm.h"
 
-static int testexit_io(struct v3_vcpu *vcpu, struct v3_access *acc,
-		       void *priv)
+static int testexit_io(struct v3_vcpu *vcpu, struct v3_access *acc, void *priv)
 {
 	(void)priv;
 	if (!acc->write) {
@@ -22,14 +21,15 @@ static int testexit_create(struct v3_vm *vm, const struct v3_cfg_device *cfg,
 	uint64_t port;
 
 	*priv = NULL;
-	if (v3_dev_opt_u64(cfg, "port", V3_TESTEXIT_PORT, &port, err,
-			   errlen) != 0)
+	if (v3_dev_opt_u64(cfg, "port", V3_TESTEXIT_PORT, &port, err, errlen) !=
+	    0)
 		return -1;
 	if (port > 0xfffc || v3_hook_add(vm, V3_HOOK_IO, port, port + 3,
-					  testexit_io, NULL) != 0) {
-		v3_snprintf(err, errlen, "line %d: testexit: port 0x%llx is "
-			    "invalid or taken", cfg->line,
-			    (unsigned long long)port);
+					 testexit_io, NULL) != 0) {
+		v3_snprintf(err, errlen,
+			    "line %d: testexit: port 0x%llx is "
+			    "invalid or taken",
+			    cfg->line, (unsigned long long)port);
 		return -1;
 	}
 	return 0;

@@ -14,7 +14,7 @@ struct v3_nested_fmt;
 
 struct v3_exit {
 	enum v3_exit_reason reason;
-	uint64_t hw_code;	/* backend's own exit code, for dumps */
+	uint64_t hw_code; /* backend's own exit code, for dumps */
 	uint64_t hw_info1, hw_info2;
 	/* Length of the exiting instruction, 0 when the backend cannot tell
 	 * (then the handler must decode it). */
@@ -22,8 +22,8 @@ struct v3_exit {
 	union {
 		struct {
 			uint16_t port;
-			uint8_t size;	/* 1, 2, 4 */
-			uint8_t addr_size;	/* 2, 4, 8 (string I/O) */
+			uint8_t size;	   /* 1, 2, 4 */
+			uint8_t addr_size; /* 2, 4, 8 (string I/O) */
 			bool in;
 			bool string;
 			bool rep;
@@ -44,18 +44,18 @@ struct v3_exit {
 		} exc;
 		struct {
 			const char *what;
-		} info;		/* ENTRY_FAIL / UNKNOWN / VIRT_INSN detail */
+		} info; /* ENTRY_FAIL / UNKNOWN / VIRT_INSN detail */
 	};
 };
 
 struct v3_arch_ops {
 	const char *name;
-	bool nested_paging;	/* set by detect() */
+	bool nested_paging; /* set by detect() */
 	const struct v3_nested_fmt *nested_fmt;
 
 	/* 0 if this CPU can run guests, else -1 with the reason in why. */
 	int (*detect)(char *why, size_t len);
-	int (*cpu_enable)(void);	/* on the calling CPU */
+	int (*cpu_enable)(void); /* on the calling CPU */
 	void (*cpu_disable)(void);
 
 	int (*vcpu_init)(struct v3_vcpu *vcpu);

@@ -22,11 +22,9 @@ struct v3_device_type {
 	void (*destroy)(struct v3_vm *vm, void *priv);
 };
 
-#define V3_DEVICE(ident, ...)                                               \
-	static const struct v3_device_type ident                            \
-		__attribute__((used, section("v3_devices"), aligned(8))) = { \
-			__VA_ARGS__                                         \
-		}
+#define V3_DEVICE(ident, ...)                                                  \
+	static const struct v3_device_type ident __attribute__((               \
+	    used, section("v3_devices"), aligned(8))) = {__VA_ARGS__}
 
 const struct v3_device_type *v3_device_find(const char *name);
 
@@ -34,10 +32,9 @@ const struct v3_device_type *v3_device_find(const char *name);
 int v3_dev_opt_u64(const struct v3_cfg_device *cfg, const char *key,
 		   uint64_t def, uint64_t *out, char *err, size_t errlen);
 
-
 /* Core side: build and tear down the configured devices. */
-int v3_devices_create(struct v3_vm *vm, const struct v3_config *cfg,
-		      char *err, size_t errlen);
+int v3_devices_create(struct v3_vm *vm, const struct v3_config *cfg, char *err,
+		      size_t errlen);
 void v3_devices_destroy(struct v3_vm *vm);
 
 #endif

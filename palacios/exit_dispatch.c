@@ -5,45 +5,45 @@
 #include "vmm.h"
 
 static const v3_exit_handler handlers[V3_EXIT_MAX] = {
-	[V3_EXIT_CPUID] = v3_handle_cpuid,
-	[V3_EXIT_IO] = v3_handle_io,
-	[V3_EXIT_MSR_READ] = v3_handle_msr_read,
-	[V3_EXIT_MSR_WRITE] = v3_handle_msr_write,
-	[V3_EXIT_HYPERCALL] = v3_handle_hypercall,
-	[V3_EXIT_HLT] = v3_handle_hlt,
-	[V3_EXIT_NESTED_FAULT] = v3_handle_nested_fault,
-	[V3_EXIT_INTR] = v3_handle_host_intr,
-	[V3_EXIT_INTR_WINDOW] = v3_handle_intr_window,
-	[V3_EXIT_EXCEPTION] = v3_handle_exception,
-	[V3_EXIT_SHUTDOWN] = v3_handle_shutdown,
-	[V3_EXIT_CR_ACCESS] = v3_handle_fatal,
-	[V3_EXIT_INVLPG] = v3_handle_fatal,
-	[V3_EXIT_PAUSE] = v3_handle_pause,
-	[V3_EXIT_NMI] = v3_handle_host_intr,
-	[V3_EXIT_VIRT_INSN] = v3_handle_virt_insn,
-	[V3_EXIT_ENTRY_FAIL] = v3_handle_fatal,
-	[V3_EXIT_UNKNOWN] = v3_handle_fatal,
+    [V3_EXIT_CPUID] = v3_handle_cpuid,
+    [V3_EXIT_IO] = v3_handle_io,
+    [V3_EXIT_MSR_READ] = v3_handle_msr_read,
+    [V3_EXIT_MSR_WRITE] = v3_handle_msr_write,
+    [V3_EXIT_HYPERCALL] = v3_handle_hypercall,
+    [V3_EXIT_HLT] = v3_handle_hlt,
+    [V3_EXIT_NESTED_FAULT] = v3_handle_nested_fault,
+    [V3_EXIT_INTR] = v3_handle_host_intr,
+    [V3_EXIT_INTR_WINDOW] = v3_handle_intr_window,
+    [V3_EXIT_EXCEPTION] = v3_handle_exception,
+    [V3_EXIT_SHUTDOWN] = v3_handle_shutdown,
+    [V3_EXIT_CR_ACCESS] = v3_handle_fatal,
+    [V3_EXIT_INVLPG] = v3_handle_fatal,
+    [V3_EXIT_PAUSE] = v3_handle_pause,
+    [V3_EXIT_NMI] = v3_handle_host_intr,
+    [V3_EXIT_VIRT_INSN] = v3_handle_virt_insn,
+    [V3_EXIT_ENTRY_FAIL] = v3_handle_fatal,
+    [V3_EXIT_UNKNOWN] = v3_handle_fatal,
 };
 
 static const char *const reason_names[V3_EXIT_MAX] = {
-	[V3_EXIT_CPUID] = "cpuid",
-	[V3_EXIT_IO] = "io",
-	[V3_EXIT_MSR_READ] = "msr_read",
-	[V3_EXIT_MSR_WRITE] = "msr_write",
-	[V3_EXIT_HYPERCALL] = "hypercall",
-	[V3_EXIT_HLT] = "hlt",
-	[V3_EXIT_NESTED_FAULT] = "nested_fault",
-	[V3_EXIT_INTR] = "host_intr",
-	[V3_EXIT_INTR_WINDOW] = "intr_window",
-	[V3_EXIT_EXCEPTION] = "exception",
-	[V3_EXIT_SHUTDOWN] = "shutdown",
-	[V3_EXIT_CR_ACCESS] = "cr_access",
-	[V3_EXIT_INVLPG] = "invlpg",
-	[V3_EXIT_PAUSE] = "pause",
-	[V3_EXIT_NMI] = "nmi",
-	[V3_EXIT_VIRT_INSN] = "virt_insn",
-	[V3_EXIT_ENTRY_FAIL] = "entry_fail",
-	[V3_EXIT_UNKNOWN] = "unknown",
+    [V3_EXIT_CPUID] = "cpuid",
+    [V3_EXIT_IO] = "io",
+    [V3_EXIT_MSR_READ] = "msr_read",
+    [V3_EXIT_MSR_WRITE] = "msr_write",
+    [V3_EXIT_HYPERCALL] = "hypercall",
+    [V3_EXIT_HLT] = "hlt",
+    [V3_EXIT_NESTED_FAULT] = "nested_fault",
+    [V3_EXIT_INTR] = "host_intr",
+    [V3_EXIT_INTR_WINDOW] = "intr_window",
+    [V3_EXIT_EXCEPTION] = "exception",
+    [V3_EXIT_SHUTDOWN] = "shutdown",
+    [V3_EXIT_CR_ACCESS] = "cr_access",
+    [V3_EXIT_INVLPG] = "invlpg",
+    [V3_EXIT_PAUSE] = "pause",
+    [V3_EXIT_NMI] = "nmi",
+    [V3_EXIT_VIRT_INSN] = "virt_insn",
+    [V3_EXIT_ENTRY_FAIL] = "entry_fail",
+    [V3_EXIT_UNKNOWN] = "unknown",
 };
 
 const char *v3_exit_reason_name(int reason)
@@ -56,8 +56,8 @@ const char *v3_exit_reason_name(int reason)
 void v3_exit_dispatch(struct v3_vcpu *vcpu, struct v3_exit *exit)
 {
 	uint64_t start = v3_cycles();
-	unsigned r = exit->reason < V3_EXIT_MAX ? exit->reason
-						: V3_EXIT_UNKNOWN;
+	unsigned r =
+	    exit->reason < V3_EXIT_MAX ? exit->reason : V3_EXIT_UNKNOWN;
 	struct v3_exit_stat *st = &vcpu->stats[r];
 
 	/* Counted before the handler so a guest reading its own counter

@@ -10,13 +10,13 @@ struct v3_vm;
 struct v3_vcpu;
 
 enum v3_hook_kind {
-	V3_HOOK_IO,		/* addr = port, len = 1/2/4 */
-	V3_HOOK_MMIO,		/* addr = guest-physical, len = 1..8 */
-	V3_HOOK_MSR,		/* addr = MSR index, val[0] = 64-bit value */
-	V3_HOOK_CPUID,		/* addr = leaf, sub = ECX; val[0..3] = EAX..EDX
-				   prefilled with the default answer */
-	V3_HOOK_HYPERCALL,	/* addr = number, val[0..3] = RBX,RCX,RDX,RSI
-				   in; val[0] = RAX out */
+	V3_HOOK_IO,	   /* addr = port, len = 1/2/4 */
+	V3_HOOK_MMIO,	   /* addr = guest-physical, len = 1..8 */
+	V3_HOOK_MSR,	   /* addr = MSR index, val[0] = 64-bit value */
+	V3_HOOK_CPUID,	   /* addr = leaf, sub = ECX; val[0..3] = EAX..EDX
+			      prefilled with the default answer */
+	V3_HOOK_HYPERCALL, /* addr = number, val[0..3] = RBX,RCX,RDX,RSI
+			      in; val[0] = RAX out */
 	V3_HOOK_KINDS,
 };
 

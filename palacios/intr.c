@@ -57,8 +57,10 @@ void v3_inject_exception(struct v3_vcpu *vcpu, uint8_t vector, bool has_error,
 	 * while #DF is pending is a triple fault (SDM vol. 3 §6.15). */
 	if (ev->valid && ev->type == V3_EVENT_EXCEPTION) {
 		if (ev->vector == V3_EXC_DF) {
-			v3_vm_fail(vcpu, "triple fault (exception %u while "
-				   "delivering #DF)", vector);
+			v3_vm_fail(vcpu,
+				   "triple fault (exception %u while "
+				   "delivering #DF)",
+				   vector);
 			return;
 		}
 		vector = V3_EXC_DF;
@@ -90,7 +92,8 @@ static int irr_highest(struct v3_vcpu *vcpu)
 	int w;
 
 	for (w = 3; w >= 0; w--) {
-		uint64_t bits = __atomic_load_n(&vcpu->irr[w], __ATOMIC_SEQ_CST);
+		uint64_t bits =
+		    __atomic_load_n(&vcpu->irr[w], __ATOMIC_SEQ_CST);
 
 		if (bits)
 			return w * 64 + 63 - __builtin_clzll(bits);

@@ -18,7 +18,7 @@ struct v3_vm;
 /* An interrupt controller model (PIC, APIC) tells the core what it has
  * pending for a vcpu and learns when the vector was delivered. */
 struct v3_intr_ctrl {
-	int (*pending)(struct v3_vcpu *vcpu, void *priv);	/* vector/-1 */
+	int (*pending)(struct v3_vcpu *vcpu, void *priv); /* vector/-1 */
 	void (*ack)(struct v3_vcpu *vcpu, void *priv, int vector);
 };
 

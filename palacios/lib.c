@@ -291,7 +291,10 @@ static bool convert(struct sink *s, const char **fmt, va_list *ap)
 	case 'i': {
 		long long v = get_signed(ap, len);
 		/* Negate in unsigned so LLONG_MIN works. */
-		unsigned long long mag = v < 0 ? -(unsigned long long)v : (unsigned long long)v;
+		unsigned long long mag = (unsigned long long)v;
+
+		if (v < 0)
+			mag = -mag;
 
 		put_num(s, &sp, mag, 10, false, v < 0 ? "-" : "");
 		break;

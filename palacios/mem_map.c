@@ -18,14 +18,15 @@ int v3_mem_init(struct v3_vm *vm, uint64_t ram_size, uint64_t block_size)
 	m->cap = nblocks;
 	for (i = 0; gpa < ram_size; i++) {
 		struct v3_mem_block *b = &m->blocks[i];
-		uint64_t size = ram_size - gpa < block_size ? ram_size - gpa
-							    : block_size;
+		uint64_t size =
+		    ram_size - gpa < block_size ? ram_size - gpa : block_size;
 
 		b->hpa = v3_host->alloc_pages(size / V3_PAGE_SIZE, align, -1);
 		if (!b->hpa) {
-			v3_print("%s: host has no %llu KiB contiguous block for "
-				 "guest RAM at 0x%llx", vm->name, V3_ULL(size >> 10),
-				 V3_ULL(gpa));
+			v3_print(
+			    "%s: host has no %llu KiB contiguous block for "
+			    "guest RAM at 0x%llx",
+			    vm->name, V3_ULL(size >> 10), V3_ULL(gpa));
 			return -1;
 		}
 		m->nblocks = i + 1;
@@ -82,8 +83,8 @@ void *v3_gpa_to_hva(struct v3_vm *vm, uint64_t gpa, uint64_t *avail)
 	return b->hva + (gpa - b->gpa);
 }
 
-static int copy_gpa(struct v3_vm *vm, uint64_t gpa, uint8_t *buf,
-		    uint64_t len, bool to_guest)
+static int copy_gpa(struct v3_vm *vm, uint64_t gpa, uint8_t *buf, uint64_t len,
+		    bool to_guest)
 {
 	while (len) {
 		uint64_t avail, n;
@@ -108,8 +109,7 @@ int v3_gpa_read(struct v3_vm *vm, uint64_t gpa, void *buf, uint64_t len)
 	return copy_gpa(vm, gpa, buf, len, false);
 }
 
-int v3_gpa_write(struct v3_vm *vm, uint64_t gpa, const void *buf,
-		 uint64_t len)
+int v3_gpa_write(struct v3_vm *vm, uint64_t gpa, const void *buf, uint64_t len)
 {
 	return copy_gpa(vm, gpa, (uint8_t *)buf, len, true);
 }

@@ -25,7 +25,6 @@ void v3_mem_deinit(struct v3_vm *vm);
 void *v3_gpa_to_hva(struct v3_vm *vm, uint64_t gpa, uint64_t *avail);
 /* Copy across block boundaries; -1 if any byte is not RAM. */
 int v3_gpa_read(struct v3_vm *vm, uint64_t gpa, void *buf, uint64_t len);
-int v3_gpa_write(struct v3_vm *vm, uint64_t gpa, const void *buf,
-		 uint64_t len);
+int v3_gpa_write(struct v3_vm *vm, uint64_t gpa, const void *buf, uint64_t len);
 
 #endif

@@ -57,7 +57,7 @@ static int map_one(struct v3_vm *vm, uint64_t gpa, uint64_t hpa, int level,
 				return -1;
 			*e = fmt()->table(next);
 		} else if (fmt()->large(*e)) {
-			return -1;	/* remapping a large page: not needed yet */
+			return -1; /* remapping a large page: not needed yet */
 		}
 		t = table_va(*e & fmt()->addr_mask);
 	}

@@ -8,9 +8,9 @@
 
 struct v3_vm;
 
-#define V3_NPERM_R 1
-#define V3_NPERM_W 2
-#define V3_NPERM_X 4
+#define V3_NPERM_R   1
+#define V3_NPERM_W   2
+#define V3_NPERM_X   4
 #define V3_NPERM_RWX 7
 
 struct v3_nested_fmt {
@@ -19,13 +19,13 @@ struct v3_nested_fmt {
 	/* Leaf mapping 'hpa' at 'level' (0: 4 KiB, 1: 2 MiB, 2: 1 GiB). */
 	uint64_t (*leaf)(uint64_t hpa, int level, unsigned perms);
 	bool (*present)(uint64_t e);
-	bool (*large)(uint64_t e);	/* a leaf above level 0 */
+	bool (*large)(uint64_t e); /* a leaf above level 0 */
 	uint64_t addr_mask;
 	bool has_1g;
 };
 
 struct v3_nested {
-	uint64_t root_hpa;	/* 4-level root, backend loads it */
+	uint64_t root_hpa; /* 4-level root, backend loads it */
 	uint64_t table_pages;
 };
 

@@ -9,7 +9,7 @@
 struct v3_vm;
 
 struct v3_timer {
-	uint64_t deadline;	/* host cycles */
+	uint64_t deadline; /* host cycles */
 	void (*fn)(struct v3_vm *vm, void *priv);
 	void *priv;
 	bool armed;
@@ -17,7 +17,7 @@ struct v3_timer {
 };
 
 struct v3_timer_list {
-	struct v3_timer *head;	/* sorted by deadline */
+	struct v3_timer *head; /* sorted by deadline */
 };
 
 void v3_timer_arm(struct v3_vm *vm, struct v3_timer *t, uint64_t usec);

@@ -8,9 +8,9 @@
 
 /* Flat 4 GiB segments: code = execute/read accessed, data = read/write
  * accessed; P, S, DB, G set (attr in the packed SVM layout). */
-#define ATTR_CODE32 0xc9b
-#define ATTR_DATA32 0xc93
-#define ATTR_LDT 0x082
+#define ATTR_CODE32	0xc9b
+#define ATTR_DATA32	0xc93
+#define ATTR_LDT	0x082
 #define ATTR_TSS32_BUSY 0x08b
 #define ATTR_TSS16_BUSY 0x083
 
@@ -33,10 +33,10 @@ void v3_vcpu_set_reset_state(struct v3_vcpu *vcpu)
 	v3_memset(st, 0, sizeof(*st));
 	st->rip = 0xfff0;
 	st->rflags = 0x2;
-	st->cr0 = V3_CR0_ET | (1ull << 29) | (1ull << 30);	/* CD, NW */
+	st->cr0 = V3_CR0_ET | (1ull << 29) | (1ull << 30); /* CD, NW */
 	st->dr6 = 0xffff0ff0;
 	st->dr7 = 0x400;
-	st->gprs.rdx = 0x600;	/* processor signature family 6 */
+	st->gprs.rdx = 0x600; /* processor signature family 6 */
 	for (i = 0; i < V3_NSEGS; i++)
 		set_seg(&st->seg[i], 0, 0, 0xffff, 0x93);
 	set_seg(&st->seg[V3_SEG_CS], 0xf000, 0xffff0000, 0xffff, 0x9b);
@@ -67,7 +67,7 @@ void v3_vcpu_set_direct_state(struct v3_vcpu *vcpu, uint64_t entry)
 }
 
 static const char *const seg_names[V3_NSEGS] = {
-	"ES", "CS", "SS", "DS", "FS", "GS", "LDTR", "TR",
+    "ES", "CS", "SS", "DS", "FS", "GS", "LDTR", "TR",
 };
 
 void v3_vcpu_dump(struct v3_vcpu *vcpu)
@@ -80,24 +80,35 @@ void v3_vcpu_dump(struct v3_vcpu *vcpu)
 	v3_print("%s: vcpu%d RIP=%016llx RFLAGS=%016llx CPL=%u", n, vcpu->id,
 		 V3_ULL(st->rip), V3_ULL(st->rflags), st->cpl);
 	v3_print("%s: vcpu%d RAX=%016llx RBX=%016llx RCX=%016llx "
-		 "RDX=%016llx", n, vcpu->id, V3_ULL(g->rax), V3_ULL(g->rbx), V3_ULL(g->rcx), V3_ULL(g->rdx));
+		 "RDX=%016llx",
+		 n, vcpu->id, V3_ULL(g->rax), V3_ULL(g->rbx), V3_ULL(g->rcx),
+		 V3_ULL(g->rdx));
 	v3_print("%s: vcpu%d RSI=%016llx RDI=%016llx RBP=%016llx "
-		 "RSP=%016llx", n, vcpu->id, V3_ULL(g->rsi), V3_ULL(g->rdi), V3_ULL(g->rbp), V3_ULL(g->rsp));
+		 "RSP=%016llx",
+		 n, vcpu->id, V3_ULL(g->rsi), V3_ULL(g->rdi), V3_ULL(g->rbp),
+		 V3_ULL(g->rsp));
 	v3_print("%s: vcpu%d R8 =%016llx R9 =%016llx R10=%016llx "
-		 "R11=%016llx", n, vcpu->id, V3_ULL(g->r8), V3_ULL(g->r9), V3_ULL(g->r10), V3_ULL(g->r11));
+		 "R11=%016llx",
+		 n, vcpu->id, V3_ULL(g->r8), V3_ULL(g->r9), V3_ULL(g->r10),
+		 V3_ULL(g->r11));
 	v3_print("%s: vcpu%d R12=%016llx R13=%016llx R14=%016llx "
-		 "R15=%016llx", n, vcpu->id, V3_ULL(g->r12), V3_ULL(g->r13), V3_ULL(g->r14), V3_ULL(g->r15));
+		 "R15=%016llx",
+		 n, vcpu->id, V3_ULL(g->r12), V3_ULL(g->r13), V3_ULL(g->r14),
+		 V3_ULL(g->r15));
 	v3_print("%s: vcpu%d CR0=%016llx CR2=%016llx CR3=%016llx "
-		 "CR4=%016llx EFER=%016llx", n, vcpu->id, V3_ULL(st->cr0), V3_ULL(st->cr2),
-		 V3_ULL(st->cr3), V3_ULL(st->cr4), V3_ULL(st->efer));
+		 "CR4=%016llx EFER=%016llx",
+		 n, vcpu->id, V3_ULL(st->cr0), V3_ULL(st->cr2), V3_ULL(st->cr3),
+		 V3_ULL(st->cr4), V3_ULL(st->efer));
 	for (i = 0; i < V3_NSEGS; i++)
 		v3_print("%s: vcpu%d %-4s sel=%04x base=%016llx limit=%08x "
-			 "attr=%03x", n, vcpu->id, seg_names[i],
-			 st->seg[i].sel, V3_ULL(st->seg[i].base), st->seg[i].limit,
+			 "attr=%03x",
+			 n, vcpu->id, seg_names[i], st->seg[i].sel,
+			 V3_ULL(st->seg[i].base), st->seg[i].limit,
 			 st->seg[i].attr);
 	v3_print("%s: vcpu%d GDTR base=%016llx limit=%04x IDTR "
-		 "base=%016llx limit=%04x", n, vcpu->id, V3_ULL(st->gdtr.base),
-		 st->gdtr.limit, V3_ULL(st->idtr.base), st->idtr.limit);
+		 "base=%016llx limit=%04x",
+		 n, vcpu->id, V3_ULL(st->gdtr.base), st->gdtr.limit,
+		 V3_ULL(st->idtr.base), st->idtr.limit);
 }
 
 void v3_vm_fail(struct v3_vcpu *vcpu, const char *fmt, ...)
@@ -150,9 +161,8 @@ int v3_vcpu_launch(struct v3_vcpu *vcpu)
 	char name[48];
 	int ncpu = v3_host->num_cpus();
 
-	v3_snprintf(name, sizeof(name), "%s-vcpu%d", vcpu->vm->name,
-		    vcpu->id);
-	vcpu->thread = v3_host->thread_create(vcpu_thread, vcpu,
-					      vcpu->id % ncpu, name);
+	v3_snprintf(name, sizeof(name), "%s-vcpu%d", vcpu->vm->name, vcpu->id);
+	vcpu->thread =
+	    v3_host->thread_create(vcpu_thread, vcpu, vcpu->id % ncpu, name);
 	return vcpu->thread ? 0 : -1;
 }

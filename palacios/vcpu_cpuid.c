@@ -17,19 +17,21 @@ static void host_cpuid(uint32_t leaf, uint32_t sub, uint32_t r[4])
  * MONITOR(3) - MWAIT is intercepted as #UD; VMX(5), SMX(6) - no nesting;
  * x2APIC(21), TSC-deadline(24) - no APIC model yet; XSAVE(26),
  * OSXSAVE(27), AVX(28), FMA(12), F16C(29) - XCR0 is not switched. */
-#define LEAF1_ECX_HIDE (BIT(3) | BIT(5) | BIT(6) | BIT(12) | BIT(21) | \
-			BIT(24) | BIT(26) | BIT(27) | BIT(28) | BIT(29))
+#define LEAF1_ECX_HIDE                                                         \
+	(BIT(3) | BIT(5) | BIT(6) | BIT(12) | BIT(21) | BIT(24) | BIT(26) |    \
+	 BIT(27) | BIT(28) | BIT(29))
 #define LEAF1_ECX_HYPERVISOR BIT(31)
 /* Leaf 1 EDX: APIC(9) until the local APIC model exists. */
 #define LEAF1_EDX_HIDE BIT(9)
 /* Leaf 7.0 EBX: keep only features that need no VMM state: FSGSBASE,
  * BMI1, SMEP, BMI2, ERMS, RDSEED, ADX, SMAP, CLFLUSHOPT, CLWB. */
-#define LEAF7_EBX_KEEP (BIT(0) | BIT(3) | BIT(7) | BIT(8) | BIT(9) | \
-			BIT(18) | BIT(19) | BIT(20) | BIT(23) | BIT(24))
+#define LEAF7_EBX_KEEP                                                         \
+	(BIT(0) | BIT(3) | BIT(7) | BIT(8) | BIT(9) | BIT(18) | BIT(19) |      \
+	 BIT(20) | BIT(23) | BIT(24))
 /* 0x80000001 ECX: SVM(2), SKINIT(12), WDT(13), LWP(15), perf ctr ext
  * (23, 24, 28) - not virtualized. */
-#define EXT1_ECX_HIDE (BIT(2) | BIT(12) | BIT(13) | BIT(15) | BIT(23) | \
-		       BIT(24) | BIT(28))
+#define EXT1_ECX_HIDE                                                          \
+	(BIT(2) | BIT(12) | BIT(13) | BIT(15) | BIT(23) | BIT(24) | BIT(28))
 
 #define HV_MAX_LEAF (V3_CPUID_HV_BASE + 0x10)
 
@@ -62,12 +64,10 @@ static void filtered_cpuid(struct v3_vcpu *vcpu, uint32_t leaf, uint32_t sub,
 		r[1] = (r[1] & 0xffff) | ((uint32_t)vcpu->id << 24) |
 		       ((uint32_t)vcpu->vm->nvcpus << 16);
 		break;
-	case 5:	/* MONITOR/MWAIT */
-	case 6:	/* thermal and power */
-	case 0xa:	/* performance monitoring */
-	case 0xd:	/* XSAVE state */
-		r[0] = r[1] = r[2] = r[3] = 0;
-		break;
+	case 5:	  /* MONITOR/MWAIT */
+	case 6:	  /* thermal and power */
+	case 0xa: /* performance monitoring */
+	case 0xd: /* XSAVE state */ r[0] = r[1] = r[2] = r[3] = 0; break;
 	case 7:
 		if (sub == 0) {
 			r[0] = 0;
@@ -77,10 +77,8 @@ static void filtered_cpuid(struct v3_vcpu *vcpu, uint32_t leaf, uint32_t sub,
 		}
 		r[2] = r[3] = 0;
 		break;
-	case 0x80000001:
-		r[2] &= ~EXT1_ECX_HIDE;
-		break;
-	case 0x8000000a:	/* SVM features: no nested virtualization */
+	case 0x80000001: r[2] &= ~EXT1_ECX_HIDE; break;
+	case 0x8000000a: /* SVM features: no nested virtualization */
 		r[0] = r[1] = r[2] = r[3] = 0;
 		break;
 	}
@@ -90,9 +88,9 @@ int v3_handle_cpuid(struct v3_vcpu *vcpu, struct v3_exit *exit)
 {
 	struct v3_gprs *g = &vcpu->state.gprs;
 	struct v3_access acc = {
-		.kind = V3_HOOK_CPUID,
-		.addr = (uint32_t)g->rax,
-		.sub = (uint32_t)g->rcx,
+	    .kind = V3_HOOK_CPUID,
+	    .addr = (uint32_t)g->rax,
+	    .sub = (uint32_t)g->rcx,
 	};
 	uint32_t r[4];
 

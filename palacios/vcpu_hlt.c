@@ -15,9 +15,10 @@ int v3_handle_hlt(struct v3_vcpu *vcpu, struct v3_exit *exit)
 
 	v3_skip_insn(vcpu, exit);
 	if (!(vcpu->state.rflags & V3_RFLAGS_IF) && !vcpu->event.valid) {
-		v3_print("%s: vcpu%d halted with interrupts disabled",
-			 vm->name, vcpu->id);
-		v3_vm_request_stop(vm, -1, "guest halted with interrupts "
+		v3_print("%s: vcpu%d halted with interrupts disabled", vm->name,
+			 vcpu->id);
+		v3_vm_request_stop(vm, -1,
+				   "guest halted with interrupts "
 				   "disabled");
 		return 0;
 	}

@@ -39,21 +39,18 @@ int v3_handle_hypercall(struct v3_vcpu *vcpu, struct v3_exit *exit)
 	/* Outside 64-bit mode the upper register halves are undefined. */
 	uint64_t mask = v3_vcpu_in_long_mode(vcpu) ? ~0ull : 0xffffffffull;
 	struct v3_access acc = {
-		.kind = V3_HOOK_HYPERCALL,
-		.addr = g->rax & mask,
-		.val = { g->rbx & mask, g->rcx & mask, g->rdx & mask,
-			 g->rsi & mask },
+	    .kind = V3_HOOK_HYPERCALL,
+	    .addr = g->rax & mask,
+	    .val = {g->rbx & mask, g->rcx & mask, g->rdx & mask, g->rsi & mask},
 	};
 
 	switch (acc.addr) {
-	case V3_HC_NOP:
-		acc.val[0] = 0;
-		break;
+	case V3_HC_NOP: acc.val[0] = 0; break;
 	case V3_HC_EXIT_COUNT:
 		acc.val[0] = acc.val[0] < V3_EXIT_MAX
-				     ? vcpu->stats[acc.val[0]].count
-				    
-						  : V3_HC_UNKNOWN_RESULT;
+				 ? vcpu->stats[acc.val[0]].count
+
+				 : V3_HC_UNKNOWN_RESULT;
 		break;
 	case V3_HC_GPA_CHECKSUM:
 		acc.val[0] = gpa_checksum(vcpu->vm, acc.val[0], acc.val[1]);

@@ -9,15 +9,15 @@ static uint64_t size_mask(unsigned size)
 	return size >= 8 ? ~0ull : (1ull << (size * 8)) - 1;
 }
 
-static void io_one(struct v3_vcpu *vcpu, uint16_t port, unsigned size,
-		   bool in, uint64_t *val)
+static void io_one(struct v3_vcpu *vcpu, uint16_t port, unsigned size, bool in,
+		   uint64_t *val)
 {
 	struct v3_access acc = {
-		.kind = V3_HOOK_IO,
-		.addr = port,
-		.len = size,
-		.write = !in,
-		.val = { *val & size_mask(size) },
+	    .kind = V3_HOOK_IO,
+	    .addr = port,
+	    .len = size,
+	    .write = !in,
+	    .val = {*val & size_mask(size)},
 	};
 
 	if (v3_hook_call(vcpu, &acc) != 0)
@@ -33,8 +33,10 @@ int v3_handle_io(struct v3_vcpu *vcpu, struct v3_exit *exit)
 	uint64_t val = g->rax;
 
 	if (exit->io.string) {
-		v3_vm_fail(vcpu, "string port I/O (port 0x%x) is not emulated "
-			   "yet", exit->io.port);
+		v3_vm_fail(vcpu,
+			   "string port I/O (port 0x%x) is not emulated "
+			   "yet",
+			   exit->io.port);
 		return -1;
 	}
 	io_one(vcpu, exit->io.port, size, exit->io.in, &val);

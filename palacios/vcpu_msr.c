@@ -6,21 +6,17 @@
 #include "vm.h"
 #include "vmm.h"
 
-#define MSR_TSC 0x10
+#define MSR_TSC	 0x10
 #define MSR_EFER 0xc0000080u
 /* EFER bits a guest may set: SCE, LME, LMA, NXE (SVME is ours). */
-#define EFER_GUEST_BITS ((1ull << 0) | (1ull << 8) | (1ull << 10) | \
-			 (1ull << 11))
+#define EFER_GUEST_BITS                                                        \
+	((1ull << 0) | (1ull << 8) | (1ull << 10) | (1ull << 11))
 
 static int core_msr_read(struct v3_vcpu *vcpu, uint32_t msr, uint64_t *val)
 {
 	switch (msr) {
-	case MSR_EFER:
-		*val = vcpu->state.efer;
-		return 0;
-	case MSR_TSC:
-		*val = v3_cycles() + vcpu->vm->tsc_offset;
-		return 0;
+	case MSR_EFER: *val = vcpu->state.efer; return 0;
+	case MSR_TSC: *val = v3_cycles() + vcpu->vm->tsc_offset; return 0;
 	}
 	return -1;
 }
@@ -32,8 +28,8 @@ static int core_msr_write(struct v3_vcpu *vcpu, uint32_t msr, uint64_t val)
 		if (val & ~EFER_GUEST_BITS)
 			return -1;
 		/* LMA is read-only: the CPU sets it when paging turns on. */
-		vcpu->state.efer = (val & ~(1ull << 10)) |
-				   (vcpu->state.efer & (1ull << 10));
+		vcpu->state.efer =
+		    (val & ~(1ull << 10)) | (vcpu->state.efer & (1ull << 10));
 		return 0;
 	}
 	return -1;
@@ -44,11 +40,11 @@ static int msr_access(struct v3_vcpu *vcpu, struct v3_exit *exit, bool write)
 	struct v3_gprs *g = &vcpu->state.gprs;
 	uint32_t msr = (uint32_t)g->rcx;
 	struct v3_access acc = {
-		.kind = V3_HOOK_MSR,
-		.addr = msr,
-		.len = 8,
-		.write = write,
-		.val = { (g->rdx << 32) | (uint32_t)g->rax },
+	    .kind = V3_HOOK_MSR,
+	    .addr = msr,
+	    .len = 8,
+	    .write = write,
+	    .val = {(g->rdx << 32) | (uint32_t)g->rax},
 	};
 	int r = v3_hook_call(vcpu, &acc);
 

@@ -20,15 +20,15 @@ struct v3_seg {
 	uint64_t base;
 };
 
-#define V3_SEG_ES 0
-#define V3_SEG_CS 1
-#define V3_SEG_SS 2
-#define V3_SEG_DS 3
-#define V3_SEG_FS 4
-#define V3_SEG_GS 5
+#define V3_SEG_ES   0
+#define V3_SEG_CS   1
+#define V3_SEG_SS   2
+#define V3_SEG_DS   3
+#define V3_SEG_FS   4
+#define V3_SEG_GS   5
 #define V3_SEG_LDTR 6
-#define V3_SEG_TR 7
-#define V3_NSEGS 8
+#define V3_SEG_TR   7
+#define V3_NSEGS    8
 
 struct v3_dtable {
 	uint64_t base;
@@ -43,15 +43,15 @@ struct v3_vcpu_state {
 	struct v3_seg seg[V3_NSEGS];
 	struct v3_dtable gdtr, idtr;
 	uint8_t cpl;
-	bool intr_shadow;	/* after STI / MOV SS: no interrupt yet */
+	bool intr_shadow; /* after STI / MOV SS: no interrupt yet */
 };
 
 #define V3_RFLAGS_IF (1ull << 9)
-#define V3_CR0_PE (1ull << 0)
-#define V3_CR0_ET (1ull << 4)
-#define V3_CR0_NE (1ull << 5)
-#define V3_CR0_PG (1ull << 31)
-#define V3_EFER_LME (1ull << 8)
-#define V3_EFER_LMA (1ull << 10)
+#define V3_CR0_PE    (1ull << 0)
+#define V3_CR0_ET    (1ull << 4)
+#define V3_CR0_NE    (1ull << 5)
+#define V3_CR0_PG    (1ull << 31)
+#define V3_EFER_LME  (1ull << 8)
+#define V3_EFER_LMA  (1ull << 10)
 
 #endif

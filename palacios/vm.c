@@ -99,16 +99,20 @@ static int load_images(struct v3_vm *vm, const struct v3_config *cfg,
 		const struct v3_image *img = find_image(imgs, nimgs, l->image);
 
 		if (!img) {
-			v3_snprintf(err, errlen, "line %d: image '%s' was not "
-				    "given to the VM", l->line, l->image);
+			v3_snprintf(err, errlen,
+				    "line %d: image '%s' was not "
+				    "given to the VM",
+				    l->line, l->image);
 			return -1;
 		}
 		if (l->gpa + img->size > vm->mem.ram_size ||
 		    v3_gpa_write(vm, l->gpa, img->data, img->size) != 0) {
-			v3_snprintf(err, errlen, "line %d: image '%s' (%zu "
-				    "bytes) does not fit in guest RAM at 0x%llx",
-				    l->line, l->image, img->size,
-				    (unsigned long long)l->gpa);
+			v3_snprintf(
+			    err, errlen,
+			    "line %d: image '%s' (%zu "
+			    "bytes) does not fit in guest RAM at 0x%llx",
+			    l->line, l->image, img->size,
+			    (unsigned long long)l->gpa);
 			return -1;
 		}
 	}
@@ -162,17 +166,20 @@ static int build_vm(struct v3_vm *vm, const struct v3_config *cfg,
 		    size_t errlen)
 {
 	if (cfg->paging == V3_PAGING_SHADOW) {
-		v3_snprintf(err, errlen, "paging = shadow is not supported "
+		v3_snprintf(err, errlen,
+			    "paging = shadow is not supported "
 			    "by this build yet");
 		return -1;
 	}
 	if (!v3_arch->nested_paging) {
-		v3_snprintf(err, errlen, "paging = nested needs a CPU with "
+		v3_snprintf(err, errlen,
+			    "paging = nested needs a CPU with "
 			    "nested paging (NPT/EPT)");
 		return -1;
 	}
 	if (v3_mem_init(vm, cfg->mem_size, cfg->block_size) != 0) {
-		v3_snprintf(err, errlen, "cannot allocate %llu MiB of guest RAM",
+		v3_snprintf(err, errlen,
+			    "cannot allocate %llu MiB of guest RAM",
 			    (unsigned long long)(cfg->mem_size >> 20));
 		return -1;
 	}
@@ -234,9 +241,9 @@ struct v3_vm *v3_vm_create(const char *cfg_text, size_t cfg_len,
 	v3_free(cfg);
 	vm->state = V3_VM_CREATED;
 	v3_print("%s: created: %llu MiB RAM in %d block(s), %d vcpu(s), %s "
-		 "with nested paging, %d device(s)", vm->name,
-		 (unsigned long long)(vm->mem.ram_size >> 20), vm->mem.nblocks,
-		 vm->nvcpus, v3_arch->name, vm->ndevs);
+		 "with nested paging, %d device(s)",
+		 vm->name, (unsigned long long)(vm->mem.ram_size >> 20),
+		 vm->mem.nblocks, vm->nvcpus, v3_arch->name, vm->ndevs);
 	return vm;
 fail:
 	v3_free(cfg);
@@ -359,8 +366,7 @@ int v3_vm_exit_stats(const struct v3_vm *vm, int vcpu,
 {
 	if (vcpu < 0 || vcpu >= vm->nvcpus)
 		return -1;
-	v3_memcpy(out, vm->vcpus[vcpu]->stats,
-		  sizeof(vm->vcpus[vcpu]->stats));
+	v3_memcpy(out, vm->vcpus[vcpu]->stats, sizeof(vm->vcpus[vcpu]->stats));
 	return 0;
 }
 
@@ -373,6 +379,6 @@ void v3_vm_mem_usage(const struct v3_vm *vm, uint64_t *guest_bytes,
 	for (i = 0; i < vm->nvcpus; i++)
 		backend += v3_arch->vcpu_mem(vm->vcpus[i]);
 	*guest_bytes = vm->mem.ram_size;
-	*vmm_bytes = vm->vmm_bytes + backend +
-		     vm->nested.table_pages * V3_PAGE_SIZE;
+	*vmm_bytes =
+	    vm->vmm_bytes + backend + vm->nested.table_pages * V3_PAGE_SIZE;
 }

@@ -12,10 +12,15 @@
 
 struct v3_device_type;
 struct v3_intr_ctrls;
+struct v3_irq_sink;
 
 /* One event the backend injects at the next entry. */
-enum v3_event_type { V3_EVENT_INTR, V3_EVENT_NMI, V3_EVENT_EXCEPTION,
-		     V3_EVENT_SOFT_INTR };
+enum v3_event_type {
+	V3_EVENT_INTR,
+	V3_EVENT_NMI,
+	V3_EVENT_EXCEPTION,
+	V3_EVENT_SOFT_INTR
+};
 struct v3_event {
 	bool valid;
 	enum v3_event_type type;
@@ -28,14 +33,14 @@ struct v3_vcpu {
 	struct v3_vm *vm;
 	int id;
 	struct v3_vcpu_state state;
-	void *arch;		/* backend private state */
+	void *arch; /* backend private state */
 	void *thread;
 
 	/* Interrupt delivery (intr.c).  'event' is what the next entry
 	 * injects; it also holds an event whose delivery an exit cut short. */
 	struct v3_event event;
-	uint64_t irr[4];	/* vectors raised by simple sources */
-	bool want_intr_window;	/* ask for an exit once IF=1 */
+	uint64_t irr[4];       /* vectors raised by simple sources */
+	bool want_intr_window; /* ask for an exit once IF=1 */
 	volatile bool halted;
 
 	struct v3_exit_stat stats[V3_EXIT_MAX];
@@ -75,9 +80,15 @@ struct v3_vm {
 	char stop_reason[128];
 	int exit_status;
 	uint64_t tsc_offset;
-	uint64_t vmm_bytes;	/* VMM memory charged to this VM */
+	uint64_t vmm_bytes; /* VMM memory charged to this VM */
 
 	struct v3_intr_ctrls *intr_ctrls;
+	int nirq_sinks;
+	struct {
+		const struct v3_irq_sink *ops;
+		void *priv;
+	} irq_sinks[4];
+	uint32_t irq_levels;	/* one bit per platform interrupt line */
 	void (*console)(void *priv, const char *s, size_t n);
 	void *console_priv;
 };
@@ -95,7 +106,7 @@ void v3_vm_free_pages(struct v3_vm *vm, uint64_t hpa, size_t npages);
 
 /* Stop the VM with a reason, printing a register dump of 'vcpu'. */
 void v3_vm_fail(struct v3_vcpu *vcpu, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+    __attribute__((format(printf, 2, 3)));
 void v3_vcpu_dump(struct v3_vcpu *vcpu);
 
 /* 64-bit mode: EFER.LMA and CS.L (attr bit 9). */

@@ -99,11 +99,16 @@ static bool all_chars(const char *s, bool (*ok)(char))
 	return true;
 }
 
-/* Text for an error message, cut short so errors stay one short line. */
+/* Text for an error message: cut short so errors stay one short line,
+ * control bytes masked so they cannot garble the host's console. */
 static const char *quote(struct parser *p, const char *s)
 {
-	size_t n = v3_strlcpy(p->quoted, s, QUOTE_MAX + 1);
+	size_t n = v3_strlcpy(p->quoted, s, QUOTE_MAX + 1), i;
 
+	for (i = 0; p->quoted[i]; i++)
+		if ((unsigned char)p->quoted[i] < 0x20 ||
+		    (unsigned char)p->quoted[i] > 0x7e)
+			p->quoted[i] = '?';
 	if (n > QUOTE_MAX)
 		v3_strlcpy(p->quoted + QUOTE_MAX, "...", 4);
 	return p->quoted;
@@ -114,7 +119,6 @@ static int fail_at(struct parser *p, int line, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 static int fail_at(struct parser *p, int line, const char *fmt, ...)
 {
-	va_list ap;
 	int n = 0;
 
 	if (!p->err || !p->errlen)
@@ -122,6 +126,8 @@ static int fail_at(struct parser *p, int line, const char *fmt, ...)
 	if (line)
 		n = v3_snprintf(p->err, p->errlen, "line %d: ", line);
 	if ((size_t)n < p->errlen) {
+		va_list ap;
+
 		va_start(ap, fmt);
 		v3_vsnprintf(p->err + n, p->errlen - n, fmt, ap);
 		va_end(ap);

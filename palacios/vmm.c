@@ -9,7 +9,7 @@ const struct v3_arch_ops *v3_arch;
 /* Backends in the order they are probed. */
 extern struct v3_arch_ops v3_svm_ops;
 static const struct v3_arch_ops *const backends[] = {
-	&v3_svm_ops,
+    &v3_svm_ops,
 };
 
 void v3_print(const char *fmt, ...)
@@ -105,7 +105,7 @@ int v3_init(const struct v3_host_ops *ops)
 		return -1;
 	}
 	for (cpu = 0; cpu < ops->num_cpus(); cpu++) {
-		struct enable_ctx ctx = { v3_arch, 0 };
+		struct enable_ctx ctx = {v3_arch, 0};
 
 		ops->call_on_cpu(cpu, enable_on_cpu, &ctx);
 		if (ctx.failed) {

@@ -19,7 +19,7 @@ static inline uint64_t v3_cycles(void)
 }
 
 #define V3_PAGE_SIZE 4096ull
-#define V3_PAGE_2M (2ull << 20)
-#define V3_PAGE_1G (1ull << 30)
+#define V3_PAGE_2M   (2ull << 20)
+#define V3_PAGE_1G   (1ull << 30)
 
 #endif

@@ -5,16 +5,16 @@
 #include "vm.h"
 #include "vmm.h"
 
-#define MSR_EFER 0xc0000080u
-#define MSR_VM_CR 0xc0010114u
-#define MSR_VM_HSAVE_PA 0xc0010117u
-#define EFER_SVME (1ull << 12)
-#define VM_CR_SVMDIS (1ull << 4)
-#define CPUID_EXT1_ECX_SVM (1u << 2)
+#define MSR_EFER	      0xc0000080u
+#define MSR_VM_CR	      0xc0010114u
+#define MSR_VM_HSAVE_PA	      0xc0010117u
+#define EFER_SVME	      (1ull << 12)
+#define VM_CR_SVMDIS	      (1ull << 4)
+#define CPUID_EXT1_ECX_SVM    (1u << 2)
 #define CPUID_EXT1_EDX_PAGE1G (1u << 26)
-#define CPUID_SVM_EDX_NP (1u << 0)
+#define CPUID_SVM_EDX_NP      (1u << 0)
 
-#define MAX_CPUS 256
+#define MAX_CPUS  256
 #define MAX_ASIDS 4096
 
 /* Per host CPU: the area VMRUN saves host state to, and the area our
@@ -53,19 +53,22 @@ static int svm_detect(char *why, size_t len)
 
 	cpuid(0x80000000u, r);
 	if (r[0] < 0x8000000au) {
-		v3_snprintf(why, len, "CPU has no AMD SVM (no CPUID leaf "
+		v3_snprintf(why, len,
+			    "CPU has no AMD SVM (no CPUID leaf "
 			    "0x8000000A)");
 		return -1;
 	}
 	cpuid(0x80000001u, r);
 	if (!(r[2] & CPUID_EXT1_ECX_SVM)) {
-		v3_snprintf(why, len, "CPU has no AMD SVM (CPUID 0x80000001 "
+		v3_snprintf(why, len,
+			    "CPU has no AMD SVM (CPUID 0x80000001 "
 			    "ECX bit 2 clear)");
 		return -1;
 	}
 	svm_npt_fmt.has_1g = r[3] & CPUID_EXT1_EDX_PAGE1G;
 	if (rdmsr(MSR_VM_CR) & VM_CR_SVMDIS) {
-		v3_snprintf(why, len, "AMD SVM is disabled by the firmware "
+		v3_snprintf(why, len,
+			    "AMD SVM is disabled by the firmware "
 			    "(VM_CR.SVMDIS)");
 		return -1;
 	}
@@ -179,27 +182,28 @@ static void svm_vcpu_deinit(struct v3_vcpu *vcpu)
 static uint64_t svm_vcpu_mem(struct v3_vcpu *vcpu)
 {
 	(void)vcpu;
-	return 0;	/* charged to the VM through v3_vm_alloc_pages */
+	return 0; /* charged to the VM through v3_vm_alloc_pages */
 }
 
 static void load_event(struct v3_vcpu *vcpu, struct vmcb_control *c)
 {
 	static const uint8_t type[] = {
-		[V3_EVENT_INTR] = SVM_EVT_INTR,
-		[V3_EVENT_NMI] = SVM_EVT_NMI,
-		[V3_EVENT_EXCEPTION] = SVM_EVT_EXC,
-		[V3_EVENT_SOFT_INTR] = SVM_EVT_SOFT,
+	    [V3_EVENT_INTR] = SVM_EVT_INTR,
+	    [V3_EVENT_NMI] = SVM_EVT_NMI,
+	    [V3_EVENT_EXCEPTION] = SVM_EVT_EXC,
+	    [V3_EVENT_SOFT_INTR] = SVM_EVT_SOFT,
 	};
 	struct v3_event *ev = &vcpu->event;
 
 	c->event_inj = 0;
 	if (ev->valid) {
-		c->event_inj = ev->vector |
-			       ((uint64_t)type[ev->type] << SVM_EVT_TYPE_SHIFT) |
-			       SVM_EVT_VALID;
+		c->event_inj =
+		    ev->vector |
+		    ((uint64_t)type[ev->type] << SVM_EVT_TYPE_SHIFT) |
+		    SVM_EVT_VALID;
 		if (ev->has_error)
-			c->event_inj |= SVM_EVT_ERR_VALID |
-					((uint64_t)ev->error << 32);
+			c->event_inj |=
+			    SVM_EVT_ERR_VALID | ((uint64_t)ev->error << 32);
 	}
 	/* A virtual interrupt request makes the CPU exit (VINTR) as soon
 	 * as the guest can take an interrupt (APM vol. 2 §15.21.4). */
@@ -260,13 +264,13 @@ static int svm_vcpu_run(struct v3_vcpu *vcpu, struct v3_exit *exit)
 }
 
 struct v3_arch_ops v3_svm_ops = {
-	.name = "svm",
-	.nested_fmt = &svm_npt_fmt,
-	.detect = svm_detect,
-	.cpu_enable = svm_cpu_enable,
-	.cpu_disable = svm_cpu_disable,
-	.vcpu_init = svm_vcpu_init,
-	.vcpu_deinit = svm_vcpu_deinit,
-	.vcpu_run = svm_vcpu_run,
-	.vcpu_mem = svm_vcpu_mem,
+    .name = "svm",
+    .nested_fmt = &svm_npt_fmt,
+    .detect = svm_detect,
+    .cpu_enable = svm_cpu_enable,
+    .cpu_disable = svm_cpu_disable,
+    .vcpu_init = svm_vcpu_init,
+    .vcpu_deinit = svm_vcpu_deinit,
+    .vcpu_run = svm_vcpu_run,
+    .vcpu_mem = svm_vcpu_mem,
 };

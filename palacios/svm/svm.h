@@ -13,8 +13,8 @@ struct svm_vcpu {
 	uint64_t iopm_pa;
 	uint64_t msrpm_pa;
 	uint32_t asid;
-	bool shared_asid;	/* ASIDs ran out: flush on every entry */
-	int last_cpu;		/* -1 before the first run */
+	bool shared_asid; /* ASIDs ran out: flush on every entry */
+	int last_cpu;	  /* -1 before the first run */
 };
 
 extern struct v3_nested_fmt svm_npt_fmt;

@@ -15,7 +15,7 @@ static void decode_ioio(struct v3_vcpu *vcpu, struct vmcb *vmcb,
 	exit->io.in = info & SVM_IOIO_IN;
 	exit->io.string = info & SVM_IOIO_STR;
 	exit->io.rep = info & SVM_IOIO_REP;
-	exit->io.size = (info >> SVM_IOIO_SZ_SHIFT) & 7;	/* 1, 2 or 4 */
+	exit->io.size = (info >> SVM_IOIO_SZ_SHIFT) & 7; /* 1, 2 or 4 */
 	/* A16/A32/A64 are one-hot bits: 1, 2, 4 -> 2, 4, 8 bytes. */
 	exit->io.addr_size = ((info >> SVM_IOIO_A_SHIFT) & 7) * 2;
 	exit->insn_len = vmcb->ctl.exit_info2 - vcpu->state.rip;
@@ -27,8 +27,8 @@ static void decode_exception(struct vmcb *vmcb, struct v3_exit *exit)
 
 	exit->reason = V3_EXIT_EXCEPTION;
 	exit->exc.vector = vector;
-	exit->exc.has_error = vector == 8 || (vector >= 10 && vector <= 14) ||
-			      vector == 17;
+	exit->exc.has_error =
+	    vector == 8 || (vector >= 10 && vector <= 14) || vector == 17;
 	exit->exc.error = vmcb->ctl.exit_info1;
 }
 
@@ -61,8 +61,9 @@ void svm_decode_exit(struct v3_vcpu *vcpu, struct vmcb *vmcb,
 	case SVM_EXIT_CPUID: set(exit, V3_EXIT_CPUID, 2); return;
 	case SVM_EXIT_IOIO: decode_ioio(vcpu, vmcb, exit); return;
 	case SVM_EXIT_MSR:
-		set(exit, vmcb->ctl.exit_info1 ? V3_EXIT_MSR_WRITE
-					       : V3_EXIT_MSR_READ, 2);
+		set(exit,
+		    vmcb->ctl.exit_info1 ? V3_EXIT_MSR_WRITE : V3_EXIT_MSR_READ,
+		    2);
 		return;
 	case SVM_EXIT_VMMCALL: set(exit, V3_EXIT_HYPERCALL, 3); return;
 	case SVM_EXIT_HLT: set(exit, V3_EXIT_HLT, 1); return;

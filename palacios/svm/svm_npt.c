@@ -4,11 +4,11 @@
 #include "nested.h"
 #include "svm.h"
 
-#define PTE_P (1ull << 0)
-#define PTE_RW (1ull << 1)
-#define PTE_US (1ull << 2)
-#define PTE_PS (1ull << 7)
-#define PTE_NX (1ull << 63)
+#define PTE_P	 (1ull << 0)
+#define PTE_RW	 (1ull << 1)
+#define PTE_US	 (1ull << 2)
+#define PTE_PS	 (1ull << 7)
+#define PTE_NX	 (1ull << 63)
 #define PTE_ADDR 0x000ffffffffff000ull
 
 static uint64_t npt_table(uint64_t hpa)
@@ -42,9 +42,9 @@ static bool npt_large(uint64_t e)
 }
 
 struct v3_nested_fmt svm_npt_fmt = {
-	.table = npt_table,
-	.leaf = npt_leaf,
-	.present = npt_present,
-	.large = npt_large,
-	.addr_mask = PTE_ADDR,
+    .table = npt_table,
+    .leaf = npt_leaf,
+    .present = npt_present,
+    .large = npt_large,
+    .addr_mask = PTE_ADDR,
 };

@@ -6,24 +6,24 @@
 
 #define EFER_SVME (1ull << 12)
 
-#define MSR_SYSENTER_CS 0x174
-#define MSR_SYSENTER_ESP 0x175
-#define MSR_SYSENTER_EIP 0x176
-#define MSR_PAT 0x277
-#define MSR_STAR 0xc0000081u
-#define MSR_LSTAR 0xc0000082u
-#define MSR_CSTAR 0xc0000083u
-#define MSR_SFMASK 0xc0000084u
-#define MSR_FS_BASE 0xc0000100u
-#define MSR_GS_BASE 0xc0000101u
+#define MSR_SYSENTER_CS	   0x174
+#define MSR_SYSENTER_ESP   0x175
+#define MSR_SYSENTER_EIP   0x176
+#define MSR_PAT		   0x277
+#define MSR_STAR	   0xc0000081u
+#define MSR_LSTAR	   0xc0000082u
+#define MSR_CSTAR	   0xc0000083u
+#define MSR_SFMASK	   0xc0000084u
+#define MSR_FS_BASE	   0xc0000100u
+#define MSR_GS_BASE	   0xc0000101u
 #define MSR_KERNEL_GS_BASE 0xc0000102u
 
 /* MSRs whose state lives in the VMCB and is switched by VMRUN/VMLOAD/
  * VMSAVE: the guest may access them directly.  PAT is g_pat under NPT. */
 static const uint32_t passthrough_msrs[] = {
-	MSR_SYSENTER_CS, MSR_SYSENTER_ESP, MSR_SYSENTER_EIP, MSR_PAT,
-	MSR_STAR, MSR_LSTAR, MSR_CSTAR, MSR_SFMASK,
-	MSR_FS_BASE, MSR_GS_BASE, MSR_KERNEL_GS_BASE,
+    MSR_SYSENTER_CS, MSR_SYSENTER_ESP, MSR_SYSENTER_EIP,   MSR_PAT,
+    MSR_STAR,	     MSR_LSTAR,	       MSR_CSTAR,	   MSR_SFMASK,
+    MSR_FS_BASE,     MSR_GS_BASE,      MSR_KERNEL_GS_BASE,
 };
 
 /* MSRPM: three 2 KiB ranges, two bits (read, write) per MSR
@@ -63,8 +63,8 @@ void svm_vmcb_init(struct v3_vcpu *vcpu, struct svm_vcpu *s)
 
 	init_maps(s);
 	c->intercept1 = SVM_I1_INTR | SVM_I1_NMI | SVM_I1_SMI | SVM_I1_CPUID |
-			SVM_I1_HLT | SVM_I1_INVLPGA | SVM_I1_IOIO |
-			SVM_I1_MSR | SVM_I1_SHUTDOWN | SVM_I1_FERR_FREEZE;
+			SVM_I1_HLT | SVM_I1_INVLPGA | SVM_I1_IOIO | SVM_I1_MSR |
+			SVM_I1_SHUTDOWN | SVM_I1_FERR_FREEZE;
 	/* VMRUN must be intercepted or the CPU refuses the VMCB. */
 	c->intercept2 = SVM_I2_VMRUN | SVM_I2_VMMCALL | SVM_I2_VMLOAD |
 			SVM_I2_VMSAVE | SVM_I2_STGI | SVM_I2_CLGI |

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/types.h>
 
 #include "lib.h"
 #include "unit.h"
@@ -157,8 +158,9 @@ static void test_formats(void)
 	like_libc("%ld %lu %lx", LONG_MIN, ULONG_MAX, 0x123456789abcdefUL);
 	like_libc("%lld %llu", LLONG_MIN, ULLONG_MAX);
 	like_libc("%llx", 0x8000000000000000ULL);
-	like_libc("%zu %zx %zd", (size_t)-1, (size_t)4096, (ptrdiff_t)-7);
-	like_libc("%hhx %hd %hhu", 0x1ff, -2, 300);
+	like_libc("%zu %zx %zd", (size_t)-1, (size_t)4096, (ssize_t)-7);
+	like_libc("%hhx %hd %hhu", (unsigned char)0xab, (short)-2,
+		  (unsigned char)200);
 	like_libc("%c%c%c", 'a', 'b', 'c');
 	like_libc("[%3c][%-3c]", 'x', 'y');
 	like_libc("%s", "hello");
@@ -244,7 +246,11 @@ static void test_odd_formats(void)
 	raw_format(buf, sizeof(buf), "[%-05d]", -42);
 	check_str(buf, "[-42  ]", "'-' wins over '0'");
 	n = raw_format(buf, sizeof(buf), "%5n|%d", 3);
-	report(!strcmp(buf, "%5n|3"), "%%n is not supported and consumes nothing");
+	report(n == 5 && !strcmp(buf, "%5n|3"),
+	       "%%n is not supported and consumes nothing");
+	/* Promoted arguments are cut back to the named width. */
+	raw_format(buf, sizeof(buf), "%hhx %hd %hhu", 0x1ff, 0x18000, 300);
+	check_str(buf, "ff -32768 44", "h and hh narrow their int argument");
 }
 
 int main(void)

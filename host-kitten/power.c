@@ -1,0 +1,36 @@
+/* power.c - poweroff and software panics. */
+#include "power.h"
+#include "printk.h"
+#include "serial.h"
+#include "spinlock.h"
+#include "x86.h"
+
+#define DEBUG_EXIT_PORT 0x501
+
+void poweroff(int status)
+{
+	cli();
+	outb(DEBUG_EXIT_PORT, (uint8_t)status);
+	for (;;)
+		__asm__ volatile("cli; hlt");
+}
+
+void panic(const char *fmt, ...)
+{
+	va_list ap;
+
+	cli();
+	serial_panic_mode();
+	printk("kitten: PANIC: ");
+	va_start(ap, fmt);
+	vprintk(fmt, ap);
+	va_end(ap);
+	printk("\n");
+	poweroff(1);
+}
+
+void spin_deadlock(struct spinlock *lock)
+{
+	panic("spinlock %p still held after 2^28 spins: deadlock",
+	      (void *)lock);
+}

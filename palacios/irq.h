@@ -1,0 +1,39 @@
+/* irq.h - the VM's platform interrupt lines (ISA IRQ 0-15, PCI INTx
+ * routed through PIRQ, later GSIs up to 23).  Devices set line levels;
+ * interrupt controller models (PIC, I/O APIC) register as sinks and see
+ * every change.  Edge-triggered sources pulse the line. */
+#ifndef V3_IRQ_H
+#define V3_IRQ_H
+
+#include "v3_types.h"
+
+struct v3_vm;
+
+#define V3_IRQ_LINES 24
+
+struct v3_irq_sink {
+	void (*set)(struct v3_vm *vm, void *priv, int line, bool level);
+};
+
+int v3_irq_add_sink(struct v3_vm *vm, const struct v3_irq_sink *ops,
+		    void *priv);
+void v3_irq_set(struct v3_vm *vm, int line, bool level);
+
+static inline void v3_irq_raise(struct v3_vm *vm, int line)
+{
+	v3_irq_set(vm, line, true);
+}
+
+static inline void v3_irq_lower(struct v3_vm *vm, int line)
+{
+	v3_irq_set(vm, line, false);
+}
+
+/* An edge: raise then lower. */
+static inline void v3_irq_pulse(struct v3_vm *vm, int line)
+{
+	v3_irq_set(vm, line, true);
+	v3_irq_set(vm, line, false);
+}
+
+#endif

@@ -1,0 +1,24 @@
+/* testdev.h - the VMM's test device (ports 0xe0..0xef, see v3_abi.h). */
+#ifndef GUEST_TESTDEV_H
+#define GUEST_TESTDEV_H
+
+#include <stdint.h>
+
+#include "v3_abi.h"
+#include "x86.h"
+
+/* One-shot: after 'us' microseconds the device raises 'vector' (edge),
+ * delivered once the guest has IF=1. */
+static inline void testdev_arm_timer(uint32_t us, uint8_t vector)
+{
+	outl(V3_TESTDEV_VECTOR, vector);
+	outl(V3_TESTDEV_TIMER_US, us);
+}
+
+/* How many times the timer has expired since the VM started. */
+static inline uint32_t testdev_fired(void)
+{
+	return inl(V3_TESTDEV_FIRED);
+}
+
+#endif

@@ -1,0 +1,74 @@
+#!/usr/bin/env python3
+"""qemu.py - the one QEMU command line that boots the LWK with guest VMs,
+shared by the test harness, the benchmark and `make run`.
+
+As a script it boots the LWK interactively (serial on this terminal;
+Ctrl-A X quits QEMU):
+    python3 tests/harness/qemu.py [--build DIR] GUEST...
+"""
+import argparse
+import os
+import shlex
+import sys
+
+QEMU = os.environ.get('QEMU', 'qemu-system-x86_64')
+
+# AMD SVM with nested paging, emulated by TCG (there is no KVM here).
+# isa-debug-exit at 0x501 lets the LWK end QEMU when it is done.
+BASE_ARGS = ['-accel', 'tcg', '-cpu', 'EPYC,+svm,+npt', '-m', '1024',
+             '-nographic', '-no-reboot', '-net', 'none',
+             '-device', 'isa-debug-exit,iobase=0x501,iosize=2']
+# Options given once: a test's own value replaces the default.
+SINGLE_OPTS = ('-accel', '-cpu', '-m', '-smp', '-machine')
+
+
+def guest_modules(build, guest):
+    """The modules for one VM: its config, then its image if it has one
+    (badconfig has none).  Module names are the files' basenames."""
+    mods = [os.path.join(build, 'guests', guest + '.cfg')]
+    image = os.path.join(build, 'guests', guest + '.bin')
+    if os.path.exists(image):
+        mods.append(image)
+    return mods
+
+
+def merge_args(extra):
+    base = list(BASE_ARGS)
+    for opt in SINGLE_OPTS:
+        if opt in extra and opt in base:
+            i = base.index(opt)
+            del base[i:i + 2]
+    return base + list(extra)
+
+
+def command(kernel, modules, append='', extra=(), qemu=None):
+    cmd = [qemu or QEMU] + merge_args(extra) + ['-kernel', kernel]
+    if append:
+        cmd += ['-append', append]
+    if modules:
+        cmd += ['-initrd', ','.join(modules)]
+    return cmd
+
+
+def main():
+    ap = argparse.ArgumentParser(description='Boot the LWK with guests.')
+    ap.add_argument('--build', default=os.environ.get('BUILD', 'build'))
+    ap.add_argument('--append', default='vm_timeout=60',
+                    help='LWK command line (default: %(default)s)')
+    ap.add_argument('--qemu-args', default='', help='extra QEMU arguments')
+    ap.add_argument('guests', nargs='+', help='names in BUILD/guests/')
+    a = ap.parse_args()
+    mods = []
+    for g in a.guests:
+        mods += guest_modules(a.build, g)
+    missing = [m for m in mods if not os.path.exists(m)]
+    if missing:
+        sys.exit(f'qemu.py: missing {" ".join(missing)} (make guests?)')
+    cmd = command(os.path.join(a.build, 'kitten.elf'), mods, a.append,
+                  shlex.split(a.qemu_args))
+    print(' '.join(shlex.quote(c) for c in cmd), flush=True)
+    os.execvp(cmd[0], cmd)
+
+
+if __name__ == '__main__':
+    main()

@@ -1,0 +1,105 @@
+"""testlist.py - tests/tests.cfg, the list of guest tests (the format is
+described at the top of that file), read into Test objects."""
+import configparser
+import fnmatch
+import re
+import shlex
+from dataclasses import dataclass, field
+from typing import List, Optional
+
+DEFAULT_TIMEOUT = 30.0
+DEFAULT_GROUPS = ('default',)
+KNOWN_KEYS = {'guest', 'status', 'expect', 'reject', 'equal', 'qemu_args',
+              'scope', 'timeout', 'groups'}
+
+
+class TestListError(Exception):
+    pass
+
+
+@dataclass
+class Test:
+    name: str
+    guest: str
+    status: Optional[int] = 0        # None: any status
+    expect: List[re.Pattern] = field(default_factory=list)
+    reject: List[re.Pattern] = field(default_factory=list)
+    equal: List[re.Pattern] = field(default_factory=list)
+    qemu_args: List[str] = field(default_factory=list)
+    boot_scope: bool = False         # judged on the whole boot's output
+    timeout: float = DEFAULT_TIMEOUT
+    groups: tuple = DEFAULT_GROUPS
+
+    def boot_key(self):
+        """Tests with equal keys share one QEMU boot."""
+        if self.boot_scope:
+            return ('boot-scope', self.name)
+        return ('vms',) + tuple(self.qemu_args)
+
+
+def _regexes(name, key, value):
+    out = []
+    for line in value.splitlines():
+        line = line.strip()
+        if not line:
+            continue
+        try:
+            out.append(re.compile(line, re.MULTILINE))
+        except re.error as e:
+            raise TestListError(f'[{name}] {key}: bad regex {line!r}: {e}')
+    return out
+
+
+def _test_from(name, sec) -> Test:
+    unknown = set(sec.keys()) - KNOWN_KEYS
+    if unknown:
+        raise TestListError(f'[{name}]: unknown keys {sorted(unknown)}')
+    if 'guest' not in sec:
+        raise TestListError(f'[{name}]: no guest')
+    t = Test(name=name, guest=sec['guest'].strip())
+    status = sec.get('status', '0').strip()
+    try:
+        t.status = None if status == 'any' else int(status, 0)
+        t.timeout = float(sec.get('timeout', str(DEFAULT_TIMEOUT)))
+    except ValueError as e:
+        raise TestListError(f'[{name}]: {e}')
+    t.expect = _regexes(name, 'expect', sec.get('expect', ''))
+    t.reject = _regexes(name, 'reject', sec.get('reject', ''))
+    t.equal = _regexes(name, 'equal', sec.get('equal', ''))
+    if len(t.equal) == 1:
+        raise TestListError(f'[{name}] equal: needs two regexes or more')
+    for r in t.equal:
+        if r.groups < 1:
+            raise TestListError(f'[{name}] equal: {r.pattern!r} needs a '
+                                'capture group')
+    t.qemu_args = shlex.split(sec.get('qemu_args', ''))
+    scope = sec.get('scope', 'vm').strip()
+    if scope not in ('vm', 'boot'):
+        raise TestListError(f'[{name}] scope: vm or boot, not {scope!r}')
+    t.boot_scope = scope == 'boot'
+    t.groups = tuple(sec.get('groups', ' '.join(DEFAULT_GROUPS)).split())
+    return t
+
+
+def load(path) -> List[Test]:
+    cp = configparser.ConfigParser(interpolation=None,
+                                   comment_prefixes=('#',),
+                                   inline_comment_prefixes=None,
+                                   default_section='__no_defaults__')
+    cp.optionxform = str
+    try:
+        with open(path) as f:
+            cp.read_file(f)
+    except (OSError, configparser.Error) as e:
+        raise TestListError(str(e))
+    return [_test_from(name, cp[name]) for name in cp.sections()]
+
+
+def select(names_and_groups, globs: Optional[str], group: str):
+    """Filter (name, groups) items: by name globs (comma or space
+    separated) when given, else by group."""
+    if globs:
+        pats = [g for g in re.split(r'[,\s]+', globs) if g]
+        return [x for x in names_and_groups
+                if any(fnmatch.fnmatchcase(x[0], p) for p in pats)]
+    return [x for x in names_and_groups if group in x[1]]
