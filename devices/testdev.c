@@ -90,7 +90,10 @@ static int testdev_create(struct v3_vm *vm, const struct v3_cfg_device *cfg,
 	t->vector = 0x40;
 	t->timer.fn = testdev_fire;
 	t->timer.priv = t;
-	if (v3_hook_add(vm, V3_HOOK_IO, V3_TESTDEV_PORT, V3_TESTDEV_PORT + 15,
+	/* 0xe9 in the middle belongs to the debug console. */
+	if (v3_hook_add(vm, V3_HOOK_IO, V3_TESTDEV_SCRATCH, V3_TESTDEV_VECTOR,
+			testdev_io, t) ||
+	    v3_hook_add(vm, V3_HOOK_IO, V3_TESTDEV_FIRED, V3_TESTDEV_FIRED + 3,
 			testdev_io, t) ||
 	    v3_hook_add(vm, V3_HOOK_MSR, V3_TESTDEV_MSR, V3_TESTDEV_MSR,
 			testdev_msr, t) ||

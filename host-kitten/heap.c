@@ -225,5 +225,5 @@ void mem_stats(struct mem_stats *s)
 	 * threads, where nothing allocates in between. */
 	page_stats(&s->total_pages, &s->free_pages, &used);
 	heap_stats(&s->heap_pages, &s->heap_bytes, &s->heap_objects);
-	s->pages_in_use = used - s->heap_pages;
+	s->pages_in_use = used - s->heap_pages - paging_table_pages();
 }

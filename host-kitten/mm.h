@@ -5,6 +5,7 @@
 #ifndef KITTEN_MM_H
 #define KITTEN_MM_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -25,6 +26,11 @@ void page_free(uint64_t pa, size_t npages);
 
 /* Map RAM above 4 GiB (the boot code mapped 0-4 GiB). */
 void paging_map_all_ram(void);
+/* Unmap (or map again) the identity-mapped 4 KiB page at 'pa'; splits
+ * its 2 MiB page on first use.  One CPU: no TLB shootdown. */
+int paging_set_present(uint64_t pa, bool present);
+/* Pages holding page tables made by the two functions above. */
+uint64_t paging_table_pages(void);
 
 /* Zeroed, 16-byte aligned; kfree(NULL) is allowed. */
 void *kmalloc(size_t size);
@@ -33,7 +39,8 @@ void kfree(void *p);
 struct mem_stats {
 	uint64_t total_pages;	/* pages the allocator manages */
 	uint64_t free_pages;
-	uint64_t pages_in_use;	/* allocated, not counting the heap's */
+	uint64_t pages_in_use;	/* allocated, not counting the pages of
+				   the heap and of kernel page tables */
 	uint64_t heap_pages;	/* pages backing kmalloc */
 	uint64_t heap_bytes;	/* bytes handed out by kmalloc */
 	uint64_t heap_objects;

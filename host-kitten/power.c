@@ -21,6 +21,7 @@ void panic(const char *fmt, ...)
 
 	cli();
 	serial_panic_mode();
+	serial_start_line();
 	printk("kitten: PANIC: ");
 	va_start(ap, fmt);
 	vprintk(fmt, ap);

@@ -27,6 +27,7 @@ static struct spinlock serial_lock;
 /* Set once the kernel is going down: the lock may be held by the code
  * that faulted, and the last words matter more than tidy output. */
 static int serial_unlocked;
+static char last_byte = '\n';
 
 void serial_panic_mode(void)
 {
@@ -53,6 +54,22 @@ static void put_byte(char c)
 		cpu_relax();
 	}
 	outb(COM1 + UART_THR, (unsigned char)c);
+	last_byte = c;
+}
+
+void serial_start_line(void)
+{
+	unsigned long flags;
+
+	if (serial_unlocked) {
+		if (last_byte != '\n')
+			put_byte('\n');
+		return;
+	}
+	flags = spin_lock_irqsave(&serial_lock);
+	if (last_byte != '\n')
+		put_byte('\n');
+	spin_unlock_irqrestore(&serial_lock, flags);
 }
 
 void serial_write(const char *s, size_t n)

@@ -7,6 +7,9 @@
 void serial_init(void);
 /* Writes bytes as they are (no newline translation). */
 void serial_write(const char *s, size_t n);
+/* Ends a line someone else left unfinished (e.g. a guest), so that the
+ * next output starts at the beginning of a line. */
+void serial_start_line(void);
 /* From now on write without taking the lock (panic path). */
 void serial_panic_mode(void);
 

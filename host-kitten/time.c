@@ -30,6 +30,12 @@
 
 uint64_t cpu_khz;
 static volatile uint64_t tick_count;
+static volatile uint64_t tick_tsc;
+
+uint64_t last_tick_tsc(void)
+{
+	return tick_tsc;
+}
 
 uint64_t ticks(void)
 {
@@ -39,6 +45,7 @@ uint64_t ticks(void)
 static void timer_irq(int irq)
 {
 	(void)irq;
+	tick_tsc = rdtsc();
 	tick_count++;
 }
 
@@ -99,12 +106,4 @@ uint64_t usec_to_cycles(uint64_t usec)
 	if (usec > (1ull << 40))
 		usec = 1ull << 40;
 	return usec * cpu_khz / 1000;
-}
-
-void udelay(uint64_t usec)
-{
-	uint64_t end = rdtsc() + usec_to_cycles(usec);
-
-	while (rdtsc() < end)
-		cpu_relax();
 }

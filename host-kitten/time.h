@@ -13,9 +13,10 @@ void time_init(void);
 extern uint64_t cpu_khz;
 /* Timer interrupts since time_init. */
 uint64_t ticks(void);
+/* TSC value at the last timer interrupt. */
+uint64_t last_tick_tsc(void);
 
 uint64_t now_usec(void);
 uint64_t usec_to_cycles(uint64_t usec);
-void udelay(uint64_t usec);
 
 #endif

@@ -125,12 +125,22 @@ static void panic_dump(struct trap_frame *f)
 	       f->r15);
 	printk("kitten: cr0=%016lx cr2=%016lx cr3=%016lx cr4=%016lx\n",
 	       read_cr0(), read_cr2(), read_cr3(), read_cr4());
+	if (f->vector == 8 || f->vector == 14) {
+		uint64_t lo, hi, cr2 = read_cr2();
+
+		current_stack_bounds(&lo, &hi);
+		if (cr2 < lo && cr2 >= lo - 4096)
+			printk("kitten: thread %s overflowed its stack (%lu "
+			       "KiB) into the guard page\n", thread,
+			       (unsigned long)((hi - lo) >> 10));
+	}
 	backtrace(f->rbp, f->rsp);
 }
 
 static void exception(struct trap_frame *f)
 {
 	serial_panic_mode();
+	serial_start_line();
 	if (__atomic_exchange_n(&in_panic, 1, __ATOMIC_SEQ_CST)) {
 		/* A fault while dumping: keep it short. */
 		printk("kitten: PANIC: exception %lu during panic, rip=0x%lx\n",

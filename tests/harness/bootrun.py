@@ -13,8 +13,9 @@ from serial import BEGIN_RE, END_RE, HOST_DONE, PANIC, split_lines, vm_key
 
 # Seconds, before --timeout-factor scaling.
 BOOT_ALLOWANCE = 30.0   # QEMU start and LWK boot, before the first VM
-GRACE = 10.0            # past a test's timeout: the LWK's vm_timeout
-                        # should stop the VM first and say so itself
+GRACE = 10.0            # past a test's timeout, for host overheads; the
+                        # LWK's vm_timeout (the boot's largest timeout)
+                        # may stop the VM first and say so itself
 DONE_ALLOWANCE = 20.0   # after the last VM: V3-HOST-DONE and power-off
 PANIC_FLUSH = 2.0       # after a PANIC line, for the rest of the dump
 
@@ -39,7 +40,7 @@ class _Tracker:
         self.next_idx = 0
         first = tests[0].timeout if tests else 0
         self.deadline = now + (BOOT_ALLOWANCE + first + GRACE) * factor
-        self.waiting_for = (f'the first V3-VM-BEGIN'
+        self.waiting_for = ('the first V3-VM-BEGIN'
                             + (f' ({tests[0].name})' if tests else ''))
         self.blame = tests[0].name if tests else None
         self.done = False
@@ -114,6 +115,7 @@ def run_boot(cmd, tests, owner_of: Callable[[str], Optional[str]],
     if tests and tests[0].boot_scope:
         tracker.deadline = start + (BOOT_ALLOWANCE +
                                     tests[0].timeout) * factor
+        tracker.waiting_for = 'the LWK to power off'
     os.makedirs(os.path.dirname(log_path) or '.', exist_ok=True)
     log = open(log_path, 'wb')
     log.write(('# ' + ' '.join(cmd) + '\n').encode())
@@ -151,12 +153,13 @@ def run_boot(cmd, tests, owner_of: Callable[[str], Optional[str]],
                 ending = 'done'     # finished, QEMU just did not exit
             elif tracker.blame is None:
                 ending = 'nodone'   # every VM ended, the host did not
-                timeout_msg = f'no {tracker.waiting_for}'
+                timeout_msg = f'timeout waiting for {tracker.waiting_for}'
             else:
                 ending = 'timeout'
                 blamed = tracker.blame
                 limit = tracker.deadline - start
-                timeout_msg = (f'timeout: no {tracker.waiting_for} '
+                timeout_msg = (f'timeout waiting for '
+                               f'{tracker.waiting_for} '
                                f'({limit:.0f}s into the boot)')
             break
         try:

@@ -22,7 +22,8 @@ class Verdict:
         if self.passed:
             return [f'PASS {self.test}']
         out = [f'FAIL {self.test}: {"; ".join(self.reasons)}']
-        out += ['    ' + d for d in self.detail[:MAX_DETAIL]]
+        detail = list(dict.fromkeys(self.detail))   # once each, in order
+        out += ['    ' + d for d in detail[:MAX_DETAIL]]
         return out
 
 

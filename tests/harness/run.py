@@ -36,6 +36,7 @@ from serial import PANIC, parse_boot, split_lines  # noqa: E402
 
 UNIT_TIMEOUT = 300.0
 CFG_NAME_RE = re.compile(r'^\s*name\s*=\s*([^\s#]+)', re.MULTILINE)
+CFG_LOAD_RE = re.compile(r'^\s*load\s*=\s*([^\s#@]+)', re.MULTILINE)
 
 
 class Matcher:
@@ -122,6 +123,8 @@ def host_done_verdict(run: BootRun, boot_no: int) -> Optional[Verdict]:
     """Every VM was settled but the host never said V3-HOST-DONE: a hang
     or crash in teardown that no single test owns."""
     boot = parse_boot(run.lines)
+    if not boot.sections:
+        return None     # the boot failed outright: its tests say so
     if boot.host_done or run.ending in ('timeout', 'panic'):
         return None
     if any(PANIC in ln for ln in run.lines):
@@ -169,7 +172,15 @@ def emit(v: Verdict):
 
 
 def missing_files(test, build, kernel) -> Optional[str]:
-    need = [kernel, os.path.join(build, 'guests', test.guest + '.cfg')]
+    """The kernel, the guest's config and the images it loads."""
+    cfg = os.path.join(build, 'guests', test.guest + '.cfg')
+    need = [kernel, cfg]
+    try:
+        with open(cfg) as f:
+            need += [os.path.join(build, 'guests', img)
+                     for img in CFG_LOAD_RE.findall(f.read())]
+    except OSError:
+        pass
     gone = [p for p in need if not os.path.exists(p)]
     if gone:
         return 'not built: ' + ' '.join(gone)

@@ -1,7 +1,7 @@
 """serial.py - reading the LWK's serial output: its marker lines and the
 split of one boot's output into one section per VM.
 
-The LWK prints, per VM (see tests/harness/README.md):
+The LWK prints, per VM:
     V3-VM-BEGIN <cfg>
     ...guest console output...
     V3-STAT <cfg> vcpu0 <reason> count=<n> cycles=<n>

@@ -11,7 +11,8 @@
  * delivered once the guest has IF=1. */
 static inline void testdev_arm_timer(uint32_t us, uint8_t vector)
 {
-	outl(V3_TESTDEV_VECTOR, vector);
+	/* A byte: a wider write at 0xe8 would also cover debugcon's 0xe9. */
+	outb(V3_TESTDEV_VECTOR, vector);
 	outl(V3_TESTDEV_TIMER_US, us);
 }
 

@@ -1,0 +1,39 @@
+# tests.mk - running things: the test suite, the benchmark, the demo VM,
+# and installing the tools they need.  Included by the top Makefile,
+# which defines BUILD, CC and PYTHON.
+#
+#   make check                    unit tests + the default guest tests
+#   make check TESTS='cpuid,h*'   only tests whose names match the globs
+#   make check GROUP=slow         another group of tests/tests.cfg
+#   make check-harness            the harness's own tests (no VMM needed)
+#   make bench                    exit costs and VMM memory per VM
+#   make run                      boot the demo guest on this terminal
+#                                 (Ctrl-A X leaves QEMU)
+#   make deps                     install the Debian packages
+QEMU ?= qemu-system-x86_64
+HARNESS := tests/harness
+
+.PHONY: deps deps-ok check check-harness bench run
+
+deps:
+	$(HARNESS)/deps.sh
+
+# Installs only when a tool is missing, so it is cheap on every check.
+deps-ok:
+	@command -v $(QEMU) >/dev/null 2>&1 && \
+	 command -v $(PYTHON) >/dev/null 2>&1 || $(HARNESS)/deps.sh
+
+RUN_ARGS = --build $(BUILD) $(if $(TESTS),--tests '$(TESTS)') \
+	$(if $(GROUP),--group '$(GROUP)')
+
+check: deps-ok all check-harness
+	$(PYTHON) $(HARNESS)/run.py $(strip $(RUN_ARGS)) $(BUILD)/unit/*
+
+check-harness: deps-ok
+	$(PYTHON) $(HARNESS)/selftest.py
+
+bench: deps-ok lwk guests
+	$(PYTHON) tests/bench/bench.py --build $(BUILD)
+
+run: deps-ok lwk guests
+	$(PYTHON) $(HARNESS)/qemu.py --build $(BUILD) demo
