@@ -67,9 +67,12 @@ static void format_32(const struct v3_walk_regs *r, uint64_t la,
 	f->root = r->cr3 & 0xfffff000ull;
 	f->addr_mask = 0xfffff000ull;
 	f->la = la & 0xffffffffull;
-	f->lv[0] = (struct level){22, 10, (r->cr4 & CR4_PSE) != 0, true, 0,
-				  rsvd_big};
-	f->lv[1] = (struct level){12, 10, false, true, 0, 0};
+	f->lv[0] = (struct level){.shift = 22,
+				  .idx_bits = 10,
+				  .large_ok = (r->cr4 & CR4_PSE) != 0,
+				  .rights = true,
+				  .rsvd_big = rsvd_big};
+	f->lv[1] = (struct level){.shift = 12, .idx_bits = 10, .rights = true};
 }
 
 /* PAE and 4-level paging share 8-byte entries: address bits past
@@ -91,23 +94,35 @@ static void format_64(const struct v3_walk_regs *r, uint64_t la, bool lm,
 		f->root = r->cr3 & addr;
 		f->la = la;
 		/* PML4E: PS is reserved. */
-		f->lv[i++] = (struct level){39, 9, false, true, rsvd | PTE_PS,
-					    0};
-		f->lv[i++] = (struct level){30, 9, true, true, rsvd,
-					    rsvd | big1g};
+		f->lv[i++] = (struct level){.shift = 39,
+					    .idx_bits = 9,
+					    .rights = true,
+					    .rsvd = rsvd | PTE_PS};
+		f->lv[i++] = (struct level){.shift = 30,
+					    .idx_bits = 9,
+					    .large_ok = true,
+					    .rights = true,
+					    .rsvd = rsvd,
+					    .rsvd_big = rsvd | big1g};
 	} else {
 		/* The four PDPTEs: no rights; bits 2:1, 8:5, 63 reserved
 		 * (4.4.1). */
 		f->nlevels = 3;
 		f->root = r->cr3 & 0xffffffe0ull;
 		f->la = la & 0xffffffffull;
-		f->lv[i++] = (struct level){30, 2, false, false,
-					    rsvd | PTE_XD | BITS(2, 1) |
-						BITS(8, 5),
-					    0};
+		f->lv[i++] = (struct level){.shift = 30,
+					    .idx_bits = 2,
+					    .rsvd = rsvd | PTE_XD | BITS(2, 1) |
+						    BITS(8, 5)};
 	}
-	f->lv[i++] = (struct level){21, 9, true, true, rsvd, rsvd | big2m};
-	f->lv[i] = (struct level){12, 9, false, true, rsvd, 0};
+	f->lv[i++] = (struct level){.shift = 21,
+				    .idx_bits = 9,
+				    .large_ok = true,
+				    .rights = true,
+				    .rsvd = rsvd,
+				    .rsvd_big = rsvd | big2m};
+	f->lv[i] = (struct level){
+	    .shift = 12, .idx_bits = 9, .rights = true, .rsvd = rsvd};
 }
 
 static int read_entry(const struct v3_walk_mem *mem, uint64_t gpa,
@@ -204,7 +219,8 @@ static int walk(const struct v3_walk_regs *r, const struct v3_walk_mem *mem,
 	res->writable = res->user = true;
 	for (i = 0; i < f->nlevels; i++) {
 		const struct level *lv = &f->lv[i];
-		uint64_t idx = (f->la >> lv->shift) & ((1ull << lv->idx_bits) - 1);
+		uint64_t idx =
+		    (f->la >> lv->shift) & ((1ull << lv->idx_bits) - 1);
 		uint64_t e;
 		bool last = i == f->nlevels - 1;
 		bool big;
@@ -220,16 +236,16 @@ static int walk(const struct v3_walk_regs *r, const struct v3_walk_mem *mem,
 		}
 		big = !last && lv->large_ok && (e & PTE_PS);
 		if (e & (big ? lv->rsvd_big : lv->rsvd)) {
-			res->error = base_error(r, access) | V3_PF_P |
-				     V3_PF_RSVD;
+			res->error =
+			    base_error(r, access) | V3_PF_P | V3_PF_RSVD;
 			return V3_WALK_PF;
 		}
 		if (lv->rights) {
 			res->writable = res->writable && (e & PTE_RW);
 			res->user = res->user && (e & PTE_US);
-			res->nx = res->nx || ((r->efer & EFER_NXE) &&
-					      f->entry_size == 8 &&
-					      (e & PTE_XD));
+			res->nx =
+			    res->nx || ((r->efer & EFER_NXE) &&
+					f->entry_size == 8 && (e & PTE_XD));
 		}
 		if (big || last) {
 			res->page_size = 1ull << lv->shift;
@@ -237,8 +253,8 @@ static int walk(const struct v3_walk_regs *r, const struct v3_walk_mem *mem,
 				frame = (e & 0xffc00000ull) |
 					(((e >> 13) & 0xff) << 32);
 			else
-				frame = e & f->addr_mask &
-					~(res->page_size - 1);
+				frame =
+				    e & f->addr_mask & ~(res->page_size - 1);
 			break;
 		}
 		table = e & f->addr_mask;

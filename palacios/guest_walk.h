@@ -23,11 +23,12 @@
 #define V3_WALK_FETCH V3_PF_I
 
 /* Return values of v3_guest_walk. */
-#define V3_WALK_OK  0
-#define V3_WALK_PF  1	 /* the guest takes #PF: res->error, CR2 = la */
-#define V3_WALK_GP  2	 /* non-canonical address: the guest takes #GP */
-#define V3_WALK_ERR (-1) /* a table is not readable RAM, or 5-level
-			    paging (CR4.LA57): the VMM's problem */
+#define V3_WALK_OK 0
+#define V3_WALK_PF 1 /* the guest takes #PF: res->error, CR2 = la */
+#define V3_WALK_GP 2 /* non-canonical address: the guest takes #GP */
+#define V3_WALK_ERR                                                            \
+	(-1) /* a table is not readable RAM, or 5-level                        \
+		paging (CR4.LA57): the VMM's problem */
 
 /* The guest state that selects the paging mode and the rights checks. */
 struct v3_walk_regs {
@@ -40,8 +41,7 @@ struct v3_walk_mem {
 	int (*read)(void *opaque, uint64_t gpa, void *buf, uint32_t len);
 	/* Write back an entry whose accessed/dirty bits the walk set;
 	 * NULL leaves A/D alone (a dry-run translation). */
-	int (*write)(void *opaque, uint64_t gpa, const void *buf,
-		     uint32_t len);
+	int (*write)(void *opaque, uint64_t gpa, const void *buf, uint32_t len);
 	void *opaque;
 };
 

@@ -59,9 +59,7 @@ static int parse_prefixes(struct cursor *c, enum v3_cpu_mode mode,
 		if (next_byte(c, &b))
 			return -1;
 		switch (b) {
-		case 0xf0:
-			in->prefixes |= V3_PFX_LOCK;
-			break;
+		case 0xf0: in->prefixes |= V3_PFX_LOCK; break;
 		/* Only the last of F2/F3 counts, as on hardware. */
 		case 0xf2:
 			in->prefixes &= ~V3_PFX_REP;
@@ -71,30 +69,14 @@ static int parse_prefixes(struct cursor *c, enum v3_cpu_mode mode,
 			in->prefixes &= ~V3_PFX_REPNE;
 			in->prefixes |= V3_PFX_REP;
 			break;
-		case 0x26:
-			in->seg_override = V3_SREG_ES;
-			break;
-		case 0x2e:
-			in->seg_override = V3_SREG_CS;
-			break;
-		case 0x36:
-			in->seg_override = V3_SREG_SS;
-			break;
-		case 0x3e:
-			in->seg_override = V3_SREG_DS;
-			break;
-		case 0x64:
-			in->seg_override = V3_SREG_FS;
-			break;
-		case 0x65:
-			in->seg_override = V3_SREG_GS;
-			break;
-		case 0x66:
-			in->prefixes |= V3_PFX_OPSIZE;
-			break;
-		case 0x67:
-			in->prefixes |= V3_PFX_ADSIZE;
-			break;
+		case 0x26: in->seg_override = V3_SREG_ES; break;
+		case 0x2e: in->seg_override = V3_SREG_CS; break;
+		case 0x36: in->seg_override = V3_SREG_SS; break;
+		case 0x3e: in->seg_override = V3_SREG_DS; break;
+		case 0x64: in->seg_override = V3_SREG_FS; break;
+		case 0x65: in->seg_override = V3_SREG_GS; break;
+		case 0x66: in->prefixes |= V3_PFX_OPSIZE; break;
+		case 0x67: in->prefixes |= V3_PFX_ADSIZE; break;
 		default:
 			if (mode == V3_MODE_LONG64 && (b & 0xf0) == 0x40) {
 				in->rex = b;
@@ -140,8 +122,8 @@ static int parse_mem16(struct cursor *c, uint8_t mod, uint8_t rm,
 	static const int8_t base16[8] = {V3_GPR_RBX, V3_GPR_RBX, V3_GPR_RBP,
 					 V3_GPR_RBP, V3_GPR_RSI, V3_GPR_RDI,
 					 V3_GPR_RBP, V3_GPR_RBX};
-	static const int8_t index16[8] = {V3_GPR_RSI, V3_GPR_RDI, V3_GPR_RSI,
-					  V3_GPR_RDI, V3_REG_NONE, V3_REG_NONE,
+	static const int8_t index16[8] = {V3_GPR_RSI,  V3_GPR_RDI,  V3_GPR_RSI,
+					  V3_GPR_RDI,  V3_REG_NONE, V3_REG_NONE,
 					  V3_REG_NONE, V3_REG_NONE};
 	struct v3_mem *m = &in->mem;
 	uint64_t d = 0;
@@ -164,8 +146,8 @@ static int parse_mem16(struct cursor *c, uint8_t mod, uint8_t rm,
 
 /* 32/64-bit ModRM and SIB addressing (SDM vol. 2, tables 2-2, 2-3, and
  * 2.2.1.6 for RIP-relative). */
-static int parse_mem32(struct cursor *c, uint8_t mod, uint8_t rm,
-		       bool long64, struct v3_insn *in)
+static int parse_mem32(struct cursor *c, uint8_t mod, uint8_t rm, bool long64,
+		       struct v3_insn *in)
 {
 	struct v3_mem *m = &in->mem;
 	uint8_t rex_b = (in->rex & 0x01) ? 8 : 0;
@@ -290,15 +272,10 @@ static int decode_modrm_op(struct cursor *c, enum v3_cpu_mode mode,
 		return -1;
 	switch (f) {
 	case FORM_EG:
-	case FORM_GE:
-		set_reg(g, in, reg, in->opsize);
-		return 0;
-	case FORM_EIB:
-		return parse_imm(c, in, 1);
-	case FORM_EIZ:
-		return parse_imm(c, in, iz(in));
-	case FORM_E:
-		return 0;
+	case FORM_GE: set_reg(g, in, reg, in->opsize); return 0;
+	case FORM_EIB: return parse_imm(c, in, 1);
+	case FORM_EIZ: return parse_imm(c, in, iz(in));
+	case FORM_E: return 0;
 	}
 	return -1;
 }
@@ -392,13 +369,11 @@ static int decode_opcode(struct cursor *c, enum v3_cpu_mode mode,
 		in->op = (uint8_t)(b >> 3);
 		if (!(b & 1))
 			in->opsize = 1;
-		return decode_modrm_op(c, mode, in,
-				       (b & 2) ? FORM_GE : FORM_EG,
+		return decode_modrm_op(c, mode, in, (b & 2) ? FORM_GE : FORM_EG,
 				       in->opsize);
 	}
 	switch (b) {
-	case 0x0f:
-		return decode_twobyte(c, mode, in);
+	case 0x0f: return decode_twobyte(c, mode, in);
 	case 0x80: /* group 1 Eb, Ib */
 	case 0x81: /* group 1 Ev, Iz */
 	case 0x83: /* group 1 Ev, Ib (sign-extended) */
@@ -407,9 +382,8 @@ static int decode_opcode(struct cursor *c, enum v3_cpu_mode mode,
 		in->op = r;
 		if (b == 0x80)
 			in->opsize = 1;
-		return decode_modrm_op(c, mode, in,
-				       b == 0x81 ? FORM_EIZ : FORM_EIB,
-				       in->opsize);
+		return decode_modrm_op(
+		    c, mode, in, b == 0x81 ? FORM_EIZ : FORM_EIB, in->opsize);
 	case 0x84: /* TEST Eb, Gb */
 	case 0x85: /* TEST Ev, Gv */
 	case 0x86: /* XCHG Eb, Gb */
@@ -418,14 +392,14 @@ static int decode_opcode(struct cursor *c, enum v3_cpu_mode mode,
 	case 0x89: /* MOV Ev, Gv */
 	case 0x8a: /* MOV Gb, Eb */
 	case 0x8b: /* MOV Gv, Ev */
-		in->op = b < 0x86 ? V3_OP_TEST : b < 0x88 ? V3_OP_XCHG
-							  : V3_OP_MOV;
+		in->op = b < 0x86   ? V3_OP_TEST
+			 : b < 0x88 ? V3_OP_XCHG
+				    : V3_OP_MOV;
 		if (!(b & 1))
 			in->opsize = 1;
-		return decode_modrm_op(c, mode, in,
-				       b == 0x8a || b == 0x8b ? FORM_GE
-							      : FORM_EG,
-				       in->opsize);
+		return decode_modrm_op(
+		    c, mode, in, b == 0x8a || b == 0x8b ? FORM_GE : FORM_EG,
+		    in->opsize);
 	case 0xc6: /* MOV Eb, Ib is /0 (C6 F8 is XABORT) */
 	case 0xc7: /* MOV Ev, Iz is /0 (C7 F8 is XBEGIN) */
 		if (peek_reg(c, &r) || r != 0)
@@ -433,9 +407,8 @@ static int decode_opcode(struct cursor *c, enum v3_cpu_mode mode,
 		in->op = V3_OP_MOV;
 		if (b == 0xc6)
 			in->opsize = 1;
-		return decode_modrm_op(c, mode, in,
-				       b == 0xc6 ? FORM_EIB : FORM_EIZ,
-				       in->opsize);
+		return decode_modrm_op(
+		    c, mode, in, b == 0xc6 ? FORM_EIB : FORM_EIZ, in->opsize);
 	case 0xf6: /* group 3: TEST Eb,Ib /0, NOT /2, NEG /3 */
 	case 0xf7:
 		if (peek_reg(c, &r) || (r != 0 && r != 2 && r != 3))
@@ -445,8 +418,7 @@ static int decode_opcode(struct cursor *c, enum v3_cpu_mode mode,
 		if (r == 0) {
 			in->op = V3_OP_TEST;
 			return decode_modrm_op(c, mode, in,
-					       b == 0xf6 ? FORM_EIB
-							 : FORM_EIZ,
+					       b == 0xf6 ? FORM_EIB : FORM_EIZ,
 					       in->opsize);
 		}
 		in->op = r == 2 ? V3_OP_NOT : V3_OP_NEG;
@@ -470,23 +442,12 @@ static int decode_opcode(struct cursor *c, enum v3_cpu_mode mode,
 
 	/* The string row: even opcodes are byte-sized. */
 	switch (b & ~1) {
-	case 0xa4:
-		decode_string(in, V3_OP_MOVS);
-		break;
-	case 0xaa:
-		decode_string(in, V3_OP_STOS);
-		break;
-	case 0xac:
-		decode_string(in, V3_OP_LODS);
-		break;
-	case 0x6c:
-		decode_string(in, V3_OP_INS);
-		break;
-	case 0x6e:
-		decode_string(in, V3_OP_OUTS);
-		break;
-	default:
-		return -1;
+	case 0xa4: decode_string(in, V3_OP_MOVS); break;
+	case 0xaa: decode_string(in, V3_OP_STOS); break;
+	case 0xac: decode_string(in, V3_OP_LODS); break;
+	case 0x6c: decode_string(in, V3_OP_INS); break;
+	case 0x6e: decode_string(in, V3_OP_OUTS); break;
+	default: return -1;
 	}
 	if (!(b & 1))
 		in->opsize = 1;
@@ -513,8 +474,7 @@ static bool lock_ok(const struct v3_insn *in)
 	case V3_OP_NEG:
 	case V3_OP_INC:
 	case V3_OP_DEC:
-	case V3_OP_XCHG:
-		return true;
+	case V3_OP_XCHG: return true;
 	}
 	return false;
 }

@@ -106,12 +106,12 @@ struct v3_mem {
 #define V3_INSN_MAX 15 /* SDM vol. 2, 2.3.11: longer raises #GP */
 
 struct v3_insn {
-	uint8_t op;	   /* enum v3_op */
-	uint8_t len;	   /* bytes, 1..15 */
-	uint8_t opsize;	   /* of the destination: 1, 2, 4, 8 */
-	uint8_t addr_size; /* 2, 4, 8 */
-	uint8_t prefixes;  /* V3_PFX_* */
-	uint8_t rex;	   /* REX byte in effect (0x40..0x4f), 0 if none */
+	uint8_t op;	     /* enum v3_op */
+	uint8_t len;	     /* bytes, 1..15 */
+	uint8_t opsize;	     /* of the destination: 1, 2, 4, 8 */
+	uint8_t addr_size;   /* 2, 4, 8 */
+	uint8_t prefixes;    /* V3_PFX_* */
+	uint8_t rex;	     /* REX byte in effect (0x40..0x4f), 0 if none */
 	int8_t seg_override; /* V3_SREG_* or -1 */
 	uint8_t opcode;	     /* last opcode byte */
 	bool twobyte;	     /* opcode follows 0F */

@@ -92,8 +92,7 @@ static uint64_t linear_mask(const struct v3_emu_ctx *ctx)
 
 /* 64-bit mode ignores the ES/CS/SS/DS bases (SDM vol. 3, 3.4.4);
  * elsewhere linear addresses are 32 bits and wrap. */
-static uint64_t linear(const struct v3_emu_ctx *ctx, unsigned seg,
-		       uint64_t ea)
+static uint64_t linear(const struct v3_emu_ctx *ctx, unsigned seg, uint64_t ea)
 {
 	uint64_t base = ctx->seg_base[seg];
 
@@ -198,15 +197,9 @@ static uint64_t alu(unsigned op, uint64_t a, uint64_t b, unsigned size,
 		f |= (a ^ b ^ res) & V3_FL_AF;
 		break;
 	case V3_OP_AND:
-	case V3_OP_TEST:
-		res = a & b;
-		break;
-	case V3_OP_OR:
-		res = a | b;
-		break;
-	default: /* XOR */
-		res = a ^ b;
-		break;
+	case V3_OP_TEST: res = a & b; break;
+	case V3_OP_OR: res = a | b; break;
+	default: /* XOR */ res = a ^ b; break;
 	}
 	*fl_out = f | szp_flags(res, size);
 	return res;
@@ -222,15 +215,13 @@ static bool size_ok(unsigned s)
 static bool opnd_ok(const struct v3_opnd *o)
 {
 	switch (o->kind) {
-	case V3_OPND_NONE:
-		return true;
+	case V3_OPND_NONE: return true;
 	case V3_OPND_REG:
 		if (o->high8)
 			return o->size == 1 && o->reg >= 4 && o->reg < 8;
 		return size_ok(o->size) && o->reg < 16;
 	case V3_OPND_MEM:
-	case V3_OPND_IMM:
-		return size_ok(o->size);
+	case V3_OPND_IMM: return size_ok(o->size);
 	}
 	return false;
 }
@@ -244,10 +235,10 @@ static bool insn_ok(const struct v3_insn *in)
 	return in->op <= V3_OP_OUTS && size_ok(in->opsize) &&
 	       (in->addr_size == 2 || in->addr_size == 4 ||
 		in->addr_size == 8) &&
-	       m->seg <= V3_SREG_GS && m->base >= V3_REG_NONE &&
-	       m->base < 16 && m->index >= V3_REG_NONE && m->index < 16 &&
-	       size_ok(m->scale) && opnd_ok(&in->dst) && opnd_ok(&in->src) &&
-	       in->len >= 1 && in->len <= V3_INSN_MAX;
+	       m->seg <= V3_SREG_GS && m->base >= V3_REG_NONE && m->base < 16 &&
+	       m->index >= V3_REG_NONE && m->index < 16 && size_ok(m->scale) &&
+	       opnd_ok(&in->dst) && opnd_ok(&in->src) && in->len >= 1 &&
+	       in->len <= V3_INSN_MAX;
 }
 
 static int opnd_read(struct v3_emu_ctx *ctx, const struct v3_insn *in,
@@ -259,9 +250,7 @@ static int opnd_read(struct v3_emu_ctx *ctx, const struct v3_insn *in,
 	case V3_OPND_REG:
 		*v = gpr_read(ctx, o->reg, o->size, o->high8);
 		return V3_EMU_OK;
-	case V3_OPND_IMM:
-		*v = in->imm;
-		return V3_EMU_OK;
+	case V3_OPND_IMM: *v = in->imm; return V3_EMU_OK;
 	case V3_OPND_MEM:
 		if (mem_xfer(ctx, la, buf, o->size, false))
 			return V3_EMU_FAULT;
@@ -333,8 +322,7 @@ static int compute(struct v3_emu_ctx *ctx, const struct v3_insn *in,
 	case V3_OP_NOT:
 	case V3_OP_NEG:
 	case V3_OP_INC:
-	case V3_OP_DEC:
-		break;
+	case V3_OP_DEC: break;
 	default:
 		if ((rc = opnd_read(ctx, in, &in->src, la, &b)))
 			return rc;
@@ -527,10 +515,10 @@ static int string_run(struct v3_emu_ctx *ctx, const struct string_op *s)
 {
 	uint64_t amask = size_mask(s->addr_size);
 	bool down = ctx->rflags & V3_FL_DF;
-	bool uses_src = s->op == V3_OP_MOVS || s->op == V3_OP_LODS ||
-			s->op == V3_OP_OUTS;
-	bool uses_dst = s->op == V3_OP_MOVS || s->op == V3_OP_STOS ||
-			s->op == V3_OP_INS;
+	bool uses_src =
+	    s->op == V3_OP_MOVS || s->op == V3_OP_LODS || s->op == V3_OP_OUTS;
+	bool uses_dst =
+	    s->op == V3_OP_MOVS || s->op == V3_OP_STOS || s->op == V3_OP_INS;
 	uint64_t count = s->rep ? ctx->gpr[V3_GPR_RCX] & amask : 1;
 	uint64_t budget = (s->rep && ctx->rep_limit) ? ctx->rep_limit : ~0ull;
 	uint8_t buf[BOUNCE];
@@ -581,8 +569,7 @@ static int string_run(struct v3_emu_ctx *ctx, const struct string_op *s)
 	return V3_EMU_OK;
 }
 
-int v3_emulate_string_io(struct v3_emu_ctx *ctx,
-			 const struct v3_string_io *io)
+int v3_emulate_string_io(struct v3_emu_ctx *ctx, const struct v3_string_io *io)
 {
 	struct string_op s;
 

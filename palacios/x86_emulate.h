@@ -21,7 +21,7 @@ struct v3_gprs;
 #define V3_FL_SF (1ull << 7)
 #define V3_FL_DF (1ull << 10)
 #define V3_FL_OF (1ull << 11)
-#define V3_FL_ARITH \
+#define V3_FL_ARITH                                                            \
 	(V3_FL_CF | V3_FL_PF | V3_FL_AF | V3_FL_ZF | V3_FL_SF | V3_FL_OF)
 
 /* Return values of v3_emulate and v3_emulate_string_io. */
@@ -34,7 +34,7 @@ struct v3_emu_ctx {
 	 * unlike struct v3_gprs; v3_emu_load_gprs() converts. */
 	uint64_t gpr[16];
 	uint64_t rip, rflags;
-	uint64_t seg_base[6]; /* V3_SREG_*: ES CS SS DS FS GS */
+	uint64_t seg_base[6];  /* V3_SREG_*: ES CS SS DS FS GS */
 	enum v3_cpu_mode mode; /* as given to v3_decode */
 
 	/* Move 'len' bytes between 'buf' and guest linear address 'la'.
@@ -81,8 +81,7 @@ struct v3_string_io {
 /* INS/OUTS with the whole repetition (bounded by ctx->rep_limit),
  * honouring rCX at the address size, RFLAGS.DF and the segment; updates
  * rSI/rDI/rCX and RIP.  Same return values as v3_emulate. */
-int v3_emulate_string_io(struct v3_emu_ctx *ctx,
-			 const struct v3_string_io *io);
+int v3_emulate_string_io(struct v3_emu_ctx *ctx, const struct v3_string_io *io);
 
 /* struct v3_gprs (named fields) to and from the hardware-order array. */
 void v3_emu_load_gprs(struct v3_emu_ctx *ctx, const struct v3_gprs *g);

@@ -184,7 +184,7 @@ static void test_moves(void)
 	RAX = 0x12345678;
 	rc = run("89 03"); /* mov [ebx], eax */
 	report(rc == 0 && rd(0x100, 4) == 0x12345678 && ctx.rip == 0x1002 &&
-		       fk.nlog == 1 && fk.log[0].write && fk.log[0].len == 4,
+		   fk.nlog == 1 && fk.log[0].write && fk.log[0].len == 4,
 	       "mov [ebx], eax stores 4 bytes and advances RIP");
 
 	reset(V3_MODE_PROT32);
@@ -240,7 +240,7 @@ static void test_moves(void)
 	run("c6 40 04 ff");
 	run("66 c7 40 06 34 12");
 	report(rd(0x404, 1) == 0xff && rd(0x406, 2) == 0x1234 &&
-		       ctx.rip == 0x1000 + 4 + 6,
+		   ctx.rip == 0x1000 + 4 + 6,
 	       "mov byte/word immediates");
 
 	reset(V3_MODE_LONG64);
@@ -303,8 +303,8 @@ static void test_moves(void)
 	RAX = 0xa1b2c3d4;
 	run("89 03");
 	report(rd(0xffe, 4) == 0xa1b2c3d4 && fk.nlog == 2 &&
-		       fk.log[0].len == 2 && fk.log[1].la == 0x1000 &&
-		       fk.crossings == 0,
+		   fk.log[0].len == 2 && fk.log[1].la == 0x1000 &&
+		   fk.crossings == 0,
 	       "an access across a page boundary is split per page");
 }
 
@@ -423,7 +423,7 @@ static void test_alu(void)
 	wr(0x200, 0x3333333344444444ull, 8);
 	run("48 87 03"); /* xchg [rbx], rax */
 	report(RAX == 0x3333333344444444ull &&
-		       rd(0x200, 8) == 0x1111111122222222ull,
+		   rd(0x200, 8) == 0x1111111122222222ull,
 	       "xchg qword swaps memory and register");
 	RAX = 0xaabb;
 	wr(0x200, 0x11, 1);
@@ -467,7 +467,7 @@ static void test_strings(void)
 	for (i = 0; i < 10; i++)
 		ok = ok && fk.mem[0x200 + i] == i + 1;
 	report(ok && RCX == 0 && RSI == 0x10a && RDI == 0x20a &&
-		       ctx.rip == 0x1002 && fk.nlog == 2,
+		   ctx.rip == 0x1002 && fk.nlog == 2,
 	       "rep movsb: 10 bytes in one read and one write");
 
 	reset(V3_MODE_PROT32);
@@ -480,7 +480,7 @@ static void test_strings(void)
 	RCX = 3;
 	run("f3 a5"); /* rep movsd, backwards */
 	report(rd(0x200, 4) == 0x11111111 && rd(0x208, 4) == 0x33333333 &&
-		       RSI == 0xfc && RDI == 0x1fc && RCX == 0,
+		   RSI == 0xfc && RDI == 0x1fc && RCX == 0,
 	       "rep movsd with DF=1 copies downwards");
 
 	reset(V3_MODE_LONG64);
@@ -489,7 +489,7 @@ static void test_strings(void)
 	RCX = 3;
 	run("f3 48 ab"); /* rep stosq */
 	report(rd(0x300, 8) == RAX && rd(0x310, 8) == RAX && RDI == 0x318 &&
-		       RCX == 0,
+		   RCX == 0,
 	       "rep stosq stores rax three times");
 
 	reset(V3_MODE_PROT32);
@@ -517,7 +517,7 @@ static void test_strings(void)
 	fk.mem[0x1] = 4;
 	run("f3 a4");
 	report(rd(0x200, 4) == 0x04030201 && RSI == 0xabcd0002 &&
-		       RCX == 0x12340000 && RDI == 0x204,
+		   RCX == 0x12340000 && RDI == 0x204,
 	       "16-bit rep movsb: SI wraps, upper halves kept");
 
 	reset(V3_MODE_PROT32);
@@ -549,7 +549,7 @@ static void test_strings(void)
 	fk.fault_lo = 0x2000;
 	fk.fault_hi = 0x3000;
 	report(run("f3 a4") == V3_EMU_FAULT && RCX == 8 && RDI == 0x2000 &&
-		       RSI == 0x108 && ctx.rip == 0x1000,
+		   RSI == 0x108 && ctx.rip == 0x1000,
 	       "fault mid-REP keeps the completed elements");
 
 	reset(V3_MODE_LONG64);
@@ -581,10 +581,10 @@ static void test_string_io(void)
 	io.seg = V3_SREG_DS;
 	io.insn_len = 2;
 	report(v3_emulate_string_io(&ctx, &io) == 0 && fk.nplog == 1 &&
-		       fk.plog[0].count == 4 && fk.plog[0].size == 2 &&
-		       fk.plog[0].port == 0x1f0 && rd(0x600, 8) ==
-		       0xa7a6a5a4a3a2a1a0ull && RDI == 0x608 && RCX == 0 &&
-		       ctx.rip == 0x1002,
+		   fk.plog[0].count == 4 && fk.plog[0].size == 2 &&
+		   fk.plog[0].port == 0x1f0 &&
+		   rd(0x600, 8) == 0xa7a6a5a4a3a2a1a0ull && RDI == 0x608 &&
+		   RCX == 0 && ctx.rip == 0x1002,
 	       "rep insw: one port call for 4 words, RDI/RCX updated");
 
 	reset(V3_MODE_PROT32);
@@ -606,7 +606,7 @@ static void test_string_io(void)
 	io.in = false;
 	v3_emulate_string_io(&ctx, &io);
 	report(fk.out_len == 4 && !memcmp(fk.out_data, "\x44\x33\x22\x11", 4) &&
-		       RSI == 0x6ff,
+		   RSI == 0x6ff,
 	       "rep outsb with DF=1 sends the highest byte first");
 
 	reset(V3_MODE_REAL);
@@ -619,7 +619,7 @@ static void test_string_io(void)
 	io.seg = V3_SREG_FS;
 	v3_emulate_string_io(&ctx, &io);
 	report(fk.out_len == 2 && rd(0x5010, 2) == 0xcafe &&
-		       !memcmp(fk.out_data, "\xfe\xca", 2) && RSI == 0x12,
+		   !memcmp(fk.out_data, "\xfe\xca", 2) && RSI == 0x12,
 	       "outsw from an FS override, without REP");
 
 	reset(V3_MODE_PROT32);
@@ -628,7 +628,7 @@ static void test_string_io(void)
 	fk.in_data[0] = 0x41;
 	run("6c"); /* insb: port from DX */
 	report(fk.nplog == 1 && fk.plog[0].port == 0x3f8 &&
-		       fk.mem[0x800] == 0x41 && RDI == 0x801,
+		   fk.mem[0x800] == 0x41 && RDI == 0x801,
 	       "decoded insb takes the port from DX");
 
 	reset(V3_MODE_PROT32);
@@ -644,9 +644,9 @@ static void test_string_io(void)
 	/* Chunks of at most 512 bytes, cut at 0x1000: 1792 bytes up to
 	 * the page, then 512-byte chunks until the 4096 bytes run short. */
 	report(v3_emulate_string_io(&ctx, &io) == V3_EMU_FAULT &&
-		       RCX == 3000 - 3840 / 2 && fk.in_pos == 3840 &&
-		       RDI == 0x900 + 3840 && fk.crossings == 0 &&
-		       ctx.rip == 0x1000,
+		   RCX == 3000 - 3840 / 2 && fk.in_pos == 3840 &&
+		   RDI == 0x900 + 3840 && fk.crossings == 0 &&
+		   ctx.rip == 0x1000,
 	       "a device that stops accepting ends the repetition with "
 	       "progress kept");
 }
@@ -671,7 +671,7 @@ static void test_failures(void)
 	memcpy(before, ctx.gpr, sizeof(before));
 	rc = run("01 08");
 	report(rc == V3_EMU_FAULT && !memcmp(before, ctx.gpr, sizeof(before)) &&
-		       ctx.rip == 0x1000 && ctx.rflags == 0x2,
+		   ctx.rip == 0x1000 && ctx.rflags == 0x2,
 	       "a failed access commits nothing");
 	fk.fault_lo = 0x2001; /* read ok, write fails: still nothing */
 	fk.fault_hi = 0x2002;
@@ -697,7 +697,7 @@ static void test_failures(void)
 		((uint64_t *)&g)[i] = 0x1000 + i;
 	v3_emu_load_gprs(&ctx, &g);
 	report(ctx.gpr[V3_GPR_RCX] == g.rcx && ctx.gpr[V3_GPR_RBX] == g.rbx &&
-		       ctx.gpr[V3_GPR_RSP] == g.rsp && ctx.gpr[15] == g.r15,
+		   ctx.gpr[V3_GPR_RSP] == g.rsp && ctx.gpr[15] == g.r15,
 	       "v3_emu_load_gprs puts struct v3_gprs in hardware order");
 	v3_emu_store_gprs(&ctx, &back);
 	report(!memcmp(&g, &back, sizeof(g)), "v3_emu_store_gprs undoes it");
@@ -708,37 +708,37 @@ static void test_failures(void)
 #if defined(__x86_64__)
 /* Run one ALU instruction natively with the given input flags; the red
  * zone is stepped over because the asm pushes. */
-#define NATIVE2(insn, mod)                                              \
-	asm volatile("lea -128(%%rsp), %%rsp\n\t"                       \
-		     "push %[fi]\n\tpopfq\n\t" insn " %" mod "[b], %" mod \
-		     "[a]\n\t"                                          \
-		     "pushfq\n\tpop %[fo]\n\t"                          \
-		     "lea 128(%%rsp), %%rsp"                            \
-		     : [a] "+r"(a), [fo] "=&r"(fo)                      \
-		     : [b] "r"(b), [fi] "r"(fi)                         \
+#define NATIVE2(insn, mod)                                                     \
+	asm volatile("lea -128(%%rsp), %%rsp\n\t"                              \
+		     "push %[fi]\n\tpopfq\n\t" insn " %" mod "[b], %" mod      \
+		     "[a]\n\t"                                                 \
+		     "pushfq\n\tpop %[fo]\n\t"                                 \
+		     "lea 128(%%rsp), %%rsp"                                   \
+		     : [a] "+r"(a), [fo] "=&r"(fo)                             \
+		     : [b] "r"(b), [fi] "r"(fi)                                \
 		     : "cc", "memory")
-#define NATIVE1(insn, mod)                                              \
-	asm volatile("lea -128(%%rsp), %%rsp\n\t"                       \
-		     "push %[fi]\n\tpopfq\n\t" insn " %" mod "[a]\n\t"    \
-		     "pushfq\n\tpop %[fo]\n\t"                          \
-		     "lea 128(%%rsp), %%rsp"                            \
-		     : [a] "+r"(a), [fo] "=&r"(fo)                      \
-		     : [fi] "r"(fi)                                     \
+#define NATIVE1(insn, mod)                                                     \
+	asm volatile("lea -128(%%rsp), %%rsp\n\t"                              \
+		     "push %[fi]\n\tpopfq\n\t" insn " %" mod "[a]\n\t"         \
+		     "pushfq\n\tpop %[fo]\n\t"                                 \
+		     "lea 128(%%rsp), %%rsp"                                   \
+		     : [a] "+r"(a), [fo] "=&r"(fo)                             \
+		     : [fi] "r"(fi)                                            \
 		     : "cc", "memory")
 
-#define BY_SIZE2(mn)                                     \
-	switch (size) {                                  \
-	case 1: NATIVE2(mn "b", "b"); break;             \
-	case 2: NATIVE2(mn "w", "w"); break;             \
-	case 4: NATIVE2(mn "l", "k"); break;             \
-	default: NATIVE2(mn "q", "q"); break;            \
+#define BY_SIZE2(mn)                                                           \
+	switch (size) {                                                        \
+	case 1: NATIVE2(mn "b", "b"); break;                                   \
+	case 2: NATIVE2(mn "w", "w"); break;                                   \
+	case 4: NATIVE2(mn "l", "k"); break;                                   \
+	default: NATIVE2(mn "q", "q"); break;                                  \
 	}
-#define BY_SIZE1(mn)                                     \
-	switch (size) {                                  \
-	case 1: NATIVE1(mn "b", "b"); break;             \
-	case 2: NATIVE1(mn "w", "w"); break;             \
-	case 4: NATIVE1(mn "l", "k"); break;             \
-	default: NATIVE1(mn "q", "q"); break;            \
+#define BY_SIZE1(mn)                                                           \
+	switch (size) {                                                        \
+	case 1: NATIVE1(mn "b", "b"); break;                                   \
+	case 2: NATIVE1(mn "w", "w"); break;                                   \
+	case 4: NATIVE1(mn "l", "k"); break;                                   \
+	default: NATIVE1(mn "q", "q"); break;                                  \
 	}
 
 static uint64_t native(unsigned op, unsigned size, uint64_t a, uint64_t b,
@@ -817,10 +817,10 @@ static uint64_t interesting(unsigned size)
 static void test_against_cpu(void)
 {
 	static const unsigned ops[] = {
-	    V3_OP_ADD, V3_OP_OR,  V3_OP_ADC,  V3_OP_SBB, V3_OP_AND,
-	    V3_OP_SUB, V3_OP_XOR, V3_OP_CMP,  V3_OP_TEST, V3_OP_NOT,
+	    V3_OP_ADD, V3_OP_OR,  V3_OP_ADC, V3_OP_SBB,	 V3_OP_AND,
+	    V3_OP_SUB, V3_OP_XOR, V3_OP_CMP, V3_OP_TEST, V3_OP_NOT,
 	    V3_OP_NEG, V3_OP_INC, V3_OP_DEC};
-	static const char *const names[] = {"add", "or", "adc", "sbb", "and",
+	static const char *const names[] = {"add", "or",  "adc", "sbb",	 "and",
 					    "sub", "xor", "cmp", "test", "not",
 					    "neg", "inc", "dec"};
 	static const unsigned sizes[] = {1, 2, 4, 8};
@@ -834,8 +834,7 @@ static void test_against_cpu(void)
 			 * TEST/AND/OR/XOR leave there on this CPU. */
 			bool logic = op == V3_OP_AND || op == V3_OP_OR ||
 				     op == V3_OP_XOR || op == V3_OP_TEST;
-			uint64_t mask = logic ? V3_FL_ARITH & ~AF
-					      : V3_FL_ARITH;
+			uint64_t mask = logic ? V3_FL_ARITH & ~AF : V3_FL_ARITH;
 
 			for (i = 0; i < 4000; i++) {
 				uint8_t bytes[4];
@@ -858,27 +857,31 @@ static void test_against_cpu(void)
 					continue;
 				}
 				if (rd(0x100, size) !=
-					    (nr & (size == 8 ? ~0ull
-						   : (1ull << (8 * size)) - 1)) ||
+					(nr &
+					 (size == 8
+					      ? ~0ull
+					      : (1ull << (8 * size)) - 1)) ||
 				    ((ctx.rflags ^ nf) & mask)) {
 					if (bad++ < 3)
-						diag("%s%u a=%#llx b=%#llx "
-						     "fi=%#llx: cpu %#llx/%#llx,"
-						     " emu %#llx/%#llx",
-						     names[o], size * 8,
-						     (unsigned long long)a,
-						     (unsigned long long)b,
-						     (unsigned long long)fi,
-						     (unsigned long long)nr,
-						     (unsigned long long)nf,
-						     (unsigned long long)rd(
-							 0x100, size),
-						     (unsigned long long)
-							 ctx.rflags);
+						diag(
+						    "%s%u a=%#llx b=%#llx "
+						    "fi=%#llx: cpu %#llx/%#llx,"
+						    " emu %#llx/%#llx",
+						    names[o], size * 8,
+						    (unsigned long long)a,
+						    (unsigned long long)b,
+						    (unsigned long long)fi,
+						    (unsigned long long)nr,
+						    (unsigned long long)nf,
+						    (unsigned long long)rd(
+							0x100, size),
+						    (unsigned long long)
+							ctx.rflags);
 				}
 			}
-			report(bad == 0, "%s%u: result and flags match this "
-					 "CPU on 4000 inputs",
+			report(bad == 0,
+			       "%s%u: result and flags match this "
+			       "CPU on 4000 inputs",
 			       names[o], size * 8);
 		}
 	}

@@ -55,10 +55,10 @@ static const struct v3_walk_mem mem_ro = {gread, NULL, NULL};
 #define PS (1ull << 7)
 #define XD (1ull << 63)
 
-#define R  0
-#define W  V3_WALK_WRITE
-#define U  V3_WALK_USER
-#define X  V3_WALK_FETCH
+#define R 0
+#define W V3_WALK_WRITE
+#define U V3_WALK_USER
+#define X V3_WALK_FETCH
 
 static void put32(uint64_t gpa, uint64_t v)
 {
@@ -104,13 +104,13 @@ static void ok_at(const char *file, int line, const char *what,
 
 	if (!report_at(file, line,
 		       rc == V3_WALK_OK && res.gpa == gpa &&
-			       res.page_size == size,
+			   res.page_size == size,
 		       "%s", what))
 		diag("rc %d gpa %#llx size %#llx error %#x", rc,
 		     (unsigned long long)res.gpa,
 		     (unsigned long long)res.page_size, res.error);
 }
-#define OK(what, r, la, acc, gpa, size) \
+#define OK(what, r, la, acc, gpa, size)                                        \
 	ok_at(__FILE__, __LINE__, what, r, la, acc, gpa, size)
 
 /* Expect #PF with error code 'err'. */
@@ -126,14 +126,14 @@ static void pf_at(const char *file, int line, const char *what,
 		diag("rc %d error %#x gpa %#llx", rc, res.error,
 		     (unsigned long long)res.gpa);
 }
-#define PF(what, r, la, acc, err) pf_at(__FILE__, __LINE__, what, r, la, acc, err)
+#define PF(what, r, la, acc, err)                                              \
+	pf_at(__FILE__, __LINE__, what, r, la, acc, err)
 
 static void test_no_paging(void)
 {
 	struct v3_walk_regs r = {.cr0 = CR0_PE};
 
-	OK("paging off: identity", &r, 0x12345678, W | U | X, 0x12345678,
-	   4096);
+	OK("paging off: identity", &r, 0x12345678, W | U | X, 0x12345678, 4096);
 	OK("paging off: 32-bit linear", &r, 0x100001000ull, R, 0x1000, 4096);
 }
 
@@ -149,11 +149,11 @@ static void test_32bit(void)
 	put32(0x2000 + 3 * 4, 0x55000 | P | RW | US);
 	OK("32-bit: 4 KiB page", &r, la, R, 0x55123, 4096);
 	report(get32(0x1004) == (0x2000 | P | RW | US | A) &&
-		       get32(0x200c) == (0x55000 | P | RW | US | A),
+		   get32(0x200c) == (0x55000 | P | RW | US | A),
 	       "32-bit: read sets A on PDE and PTE, not D");
 	OK("32-bit: write", &r, la, W, 0x55123, 4096);
 	report(get32(0x200c) == (0x55000 | P | RW | US | A | D) &&
-		       get32(0x1004) == (0x2000 | P | RW | US | A),
+		   get32(0x1004) == (0x2000 | P | RW | US | A),
 	       "32-bit: write sets D on the PTE only");
 	writes = 0;
 	OK("32-bit: again", &r, la, W, 0x55123, 4096);
@@ -183,13 +183,11 @@ static void test_32bit(void)
 	/* 4 MiB pages: PDE 3 */
 	put32(0x1000 + 3 * 4, 0x01c00000 | P | RW | PS);
 	r.cr4 = CR4_PSE;
-	OK("32-bit: 4 MiB PSE page", &r, 0x00fedcba, R, 0x01fedcba,
-	   4u << 20);
+	OK("32-bit: 4 MiB PSE page", &r, 0x00fedcba, R, 0x01fedcba, 4u << 20);
 	r.cr4 = 0;
 	put32(0x01c00000 + 0x3ed * 4, 0x77000 | P);
 	v3_guest_walk(&r, &mem, 0x00fedcba, R, &res);
-	report(res.page_size == 4096 && res.levels == 2 &&
-		       res.gpa == 0x77cba,
+	report(res.page_size == 4096 && res.levels == 2 && res.gpa == 0x77cba,
 	       "32-bit: PS ignored without CR4.PSE: the PDE points to a PT");
 	r.cr4 = CR4_PSE;
 	r.maxphyaddr = 40;
@@ -215,7 +213,7 @@ static void test_32bit(void)
 	r.cr4 = 0;
 	v3_guest_walk(&r, &mem_ro, la, W, &res);
 	report(res.gpa == 0x55123 && get32(0x200c) == (0x55000 | P | RW | US) &&
-		       res.pte_gpa == 0x200c,
+		   res.pte_gpa == 0x200c,
 	       "32-bit: no write callback: A/D untouched");
 }
 
@@ -236,15 +234,15 @@ static void test_pae(void)
 	put64(0x3000 + 3 * 8, 0x87654000ull | P | RW | US);
 	OK("PAE: 4 KiB page", &r, la, W, 0x87654456ull, 4096);
 	report(get64(0x1028) == (0x2000 | P) &&
-		       get64(0x3018) == (0x87654000ull | P | RW | US | A | D),
+		   get64(0x3018) == (0x87654000ull | P | RW | US | A | D),
 	       "PAE: no A bit in the PDPTE, A/D in the PTE");
 
 	put64(0x2000 + 4 * 8, 0x40000000ull | P | RW | PS);
 	OK("PAE: 2 MiB page", &r, (1ull << 30) | (4ull << 21) | 0x12345, R,
 	   0x40012345ull, 2u << 20);
 	put64(0x2000 + 5 * 8, 0x40000000ull | P | PS | (1ull << 13));
-	PF("PAE: 2 MiB PDE bit 13 reserved", &r, (1ull << 30) | (5ull << 21),
-	   R, V3_PF_P | V3_PF_RSVD);
+	PF("PAE: 2 MiB PDE bit 13 reserved", &r, (1ull << 30) | (5ull << 21), R,
+	   V3_PF_P | V3_PF_RSVD);
 
 	PF("PAE: PDPTE not present", &r, 2ull << 30, R, 0);
 	put64(0x1020 + 16, 0x2000 | P | RW);
@@ -253,12 +251,10 @@ static void test_pae(void)
 
 	put64(0x3000 + 4 * 8, 0x88000000ull | P | XD);
 	PF("PAE: XD set without NXE is reserved", &r,
-	   (1ull << 30) | (2ull << 21) | (4ull << 12), R,
-	   V3_PF_P | V3_PF_RSVD);
+	   (1ull << 30) | (2ull << 21) | (4ull << 12), R, V3_PF_P | V3_PF_RSVD);
 	r.efer = EFER_NXE;
 	OK("PAE: read of an XD page", &r,
-	   (1ull << 30) | (2ull << 21) | (4ull << 12), R, 0x88000000ull,
-	   4096);
+	   (1ull << 30) | (2ull << 21) | (4ull << 12), R, 0x88000000ull, 4096);
 	PF("PAE: fetch of an XD page", &r,
 	   (1ull << 30) | (2ull << 21) | (4ull << 12), X, V3_PF_P | V3_PF_I);
 	PF("PAE: user fetch, not present, NXE: I and U", &r,
@@ -267,8 +263,7 @@ static void test_pae(void)
 
 	put64(0x3000 + 5 * 8, (1ull << 40) | P);
 	PF("PAE: address bit past MAXPHYADDR", &r,
-	   (1ull << 30) | (2ull << 21) | (5ull << 12), R,
-	   V3_PF_P | V3_PF_RSVD);
+	   (1ull << 30) | (2ull << 21) | (5ull << 12), R, V3_PF_P | V3_PF_RSVD);
 
 	v3_guest_walk(&r, &mem, la, R, &res);
 	report(res.writable && res.user && !res.nx && res.levels == 3,
@@ -294,12 +289,11 @@ static void test_long(void)
 	OK("long: 4 KiB page at a high canonical address", &r, la, W | U,
 	   0x123456789abcull, 4096);
 	report(get64(0x1800) & A && get64(0x2028) & A && get64(0x3030) & A &&
-		       (get64(0x4038) & (A | D)) == (A | D) &&
-		       !(get64(0x3030) & D),
+		   (get64(0x4038) & (A | D)) == (A | D) && !(get64(0x3030) & D),
 	       "long: A on every level, D on the leaf");
 	v3_guest_walk(&r, &mem, la, R, &res);
 	report(res.pte == get64(0x4038) && res.pte_gpa == 0x4038 &&
-		       res.levels == 4,
+		   res.levels == 4,
 	       "long: leaf entry and its address reported");
 
 	put64(0x3000 + 8 * 8, 0x7fe00000ull | P | RW | PS);
@@ -311,8 +305,8 @@ static void test_long(void)
 
 	put64(0x2000 + 9 * 8, 0x80000000ull | P | RW | PS);
 	OK("long: 1 GiB page", &r,
-	   0xffff800000000000ull | (9ull << 30) | 0x3fffffff, R,
-	   0xbfffffffull, 1u << 30);
+	   0xffff800000000000ull | (9ull << 30) | 0x3fffffff, R, 0xbfffffffull,
+	   1u << 30);
 	put64(0x2000 + 10 * 8, 0x80000000ull | P | PS | (1ull << 20));
 	PF("long: 1 GiB PDPTE bit 20 reserved", &r,
 	   0xffff800000000000ull | (10ull << 30), R, V3_PF_P | V3_PF_RSVD);
@@ -325,7 +319,7 @@ static void test_long(void)
 		struct v3_walk_result g;
 
 		report(v3_guest_walk(&r, &mem, 0x0000800000000000ull, R, &g) ==
-			       V3_WALK_GP,
+			   V3_WALK_GP,
 		       "long: non-canonical address is #GP");
 	}
 
@@ -358,7 +352,7 @@ static void test_long(void)
 	report(v3_guest_walk(&r, &mem, la, R, &res) == V3_WALK_ERR,
 	       "long: unreadable table is the VMM's error");
 	report(v3_guest_walk(NULL, &mem, la, R, &res) == V3_WALK_ERR &&
-		       v3_guest_walk(&r, &mem, la, R, NULL) == V3_WALK_ERR,
+		   v3_guest_walk(&r, &mem, la, R, NULL) == V3_WALK_ERR,
 	       "NULL arguments refused");
 }
 

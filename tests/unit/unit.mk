@@ -26,3 +26,4 @@ unit: unit-build
 	$(Q)status=0; \
 	for t in $(UNIT_BINS); do $$t || status=1; done; \
 	exit $$status
+include tests/unit/decode.mk
