@@ -88,6 +88,11 @@ static const struct v3_image *find_image(const struct v3_image *imgs, int n,
 	return NULL;
 }
 
+const struct v3_image *v3_vm_image(struct v3_vm *vm, const char *name)
+{
+	return find_image(vm->images, vm->nimages, name);
+}
+
 static int load_images(struct v3_vm *vm, const struct v3_config *cfg,
 		       const struct v3_image *imgs, int nimgs, char *err,
 		       size_t errlen)
@@ -225,6 +230,8 @@ struct v3_vm *v3_vm_create(const char *cfg_text, size_t cfg_len,
 	vm->entry = cfg->entry;
 	vm->on_reset = cfg->on_reset;
 	vm->exit_status = -1;
+	vm->images = images;
+	vm->nimages = nimages;
 	vm->console = default_console;
 	/* The guest's TSC starts near zero (offset added to the host's). */
 	vm->tsc_offset = -v3_cycles();

@@ -13,6 +13,7 @@
 struct v3_device_type;
 struct v3_intr_ctrls;
 struct v3_irq_sink;
+struct v3_pci_bus;
 
 /* One event the backend injects at the next entry. */
 enum v3_event_type {
@@ -89,6 +90,11 @@ struct v3_vm {
 		void *priv;
 	} irq_sinks[4];
 	uint32_t irq_levels;	/* one bit per platform interrupt line */
+	struct v3_pci_bus *pci;	/* devices/pci.c, when configured */
+
+	/* The host's images stay valid for the VM's lifetime. */
+	const struct v3_image *images;
+	int nimages;
 	void (*console)(void *priv, const char *s, size_t n);
 	void *console_priv;
 };
@@ -97,6 +103,9 @@ struct v3_vm {
 void v3_vm_console_write(struct v3_vm *vm, const char *s, size_t n);
 /* Stop the VM; the first reason wins and its status reaches the host. */
 void v3_vm_request_stop(struct v3_vm *vm, int status, const char *reason);
+
+/* A named image given to v3_vm_create (disk/ISO backing, BIOS). */
+const struct v3_image *v3_vm_image(struct v3_vm *vm, const char *name);
 
 /* Allocations charged to a VM (zeroed). */
 void *v3_vm_zalloc(struct v3_vm *vm, size_t size);
