@@ -11,6 +11,9 @@
  *     paging   = nested             nested | shadow
  *     boot     = direct             direct (entry below) | bios (reset)
  *     entry    = 0x100000           direct boot: 32-bit flat entry point
+ *     bios     = bios-256k.bin      boot = bios: firmware image, mapped
+ *                                   below 4 GiB, its last 128 KiB also
+ *                                   at 0xE0000 (required for bios)
  *     load     = guest.bin @ 0x100000   copy image into guest RAM
  *     on_reset = stop               stop | reset (guest reboot request)
  *     device   = debugcon port=0xe9 an emulated device with options
@@ -62,6 +65,7 @@ struct v3_config {
 	enum v3_boot_mode boot;
 	uint64_t entry;
 	enum v3_reset_action on_reset;
+	char bios[V3_CFG_NAME_LEN];
 	int nloads;
 	struct v3_cfg_load loads[V3_CFG_MAX_LOADS];
 	int ndevices;

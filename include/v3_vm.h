@@ -31,7 +31,7 @@ struct v3_image {
 
 /* Build a VM from configuration text.  The images must stay valid until
  * v3_vm_destroy (disks are read from them while the guest runs).
- * Build a VM from configuration text (format: docs in v3_config.h).
+ * The format is documented in v3_config.h.
  * On failure returns NULL, nothing is left allocated and 'err' holds a
  * one-line reason ("line 3: unknown key 'foo'"). */
 struct v3_vm *v3_vm_create(const char *cfg_text, size_t cfg_len,

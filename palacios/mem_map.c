@@ -45,6 +45,14 @@ void v3_mem_deinit(struct v3_vm *vm)
 	struct v3_mem_map *m = &vm->mem;
 	int i;
 
+	for (i = 0; i < m->nroms; i++)
+		v3_vm_free_pages(vm, m->roms[i].hpa,
+				 m->roms[i].size / V3_PAGE_SIZE);
+	m->nroms = 0;
+	v3_vm_free_pages(vm, m->legacy_rom.hpa, V3_LEGACY_PAGES);
+	m->legacy_rom.hpa = 0;
+	m->legacy_active = false;
+
 	for (i = 0; i < m->nblocks; i++)
 		v3_host->free_pages(m->blocks[i].hpa,
 				    m->blocks[i].size / V3_PAGE_SIZE);
@@ -72,15 +80,67 @@ static struct v3_mem_block *find_block(struct v3_mem_map *m, uint64_t gpa)
 	return NULL;
 }
 
-void *v3_gpa_to_hva(struct v3_vm *vm, uint64_t gpa, uint64_t *avail)
+uint8_t *v3_gpa_to_hva_ram(struct v3_vm *vm, uint64_t gpa, uint64_t *avail)
 {
 	struct v3_mem_block *b = find_block(&vm->mem, gpa);
 
 	if (!b)
 		return NULL;
-	if (avail)
-		*avail = b->gpa + b->size - gpa;
+	*avail = b->gpa + b->size - gpa;
 	return b->hva + (gpa - b->gpa);
+}
+
+static enum v3_phys_kind legacy_resolve(struct v3_mem_map *m,
+					struct v3_vm *vm, uint64_t gpa,
+					bool write, uint8_t **hva,
+					uint64_t *avail)
+{
+	uint64_t off = gpa - V3_LEGACY_BASE;
+	uint8_t pam = m->pam[off / V3_PAGE_SIZE];
+	uint64_t ram_avail;
+
+	*avail = V3_PAGE_SIZE - (off % V3_PAGE_SIZE);
+	if (write && !(pam & V3_PAM_WRITE_RAM))
+		return V3_PHYS_DISCARD;
+	if (write || (pam & V3_PAM_READ_RAM)) {
+		*hva = v3_gpa_to_hva_ram(vm, gpa, &ram_avail);
+		return *hva ? V3_PHYS_MEM : V3_PHYS_NONE;
+	}
+	*hva = m->legacy_rom.hva + off;
+	return V3_PHYS_MEM;
+}
+
+enum v3_phys_kind v3_gpa_resolve(struct v3_vm *vm, uint64_t gpa, bool write,
+				 uint8_t **hva, uint64_t *avail)
+{
+	struct v3_mem_map *m = &vm->mem;
+	int i;
+
+	if (m->legacy_active && gpa - V3_LEGACY_BASE < V3_LEGACY_SIZE)
+		return legacy_resolve(m, vm, gpa, write, hva, avail);
+	for (i = 0; i < m->nroms; i++) {
+		struct v3_mem_rom *r = &m->roms[i];
+
+		if (gpa - r->gpa < r->size) {
+			*avail = r->gpa + r->size - gpa;
+			*hva = r->hva + (gpa - r->gpa);
+			return write ? V3_PHYS_DISCARD : V3_PHYS_MEM;
+		}
+	}
+	*hva = v3_gpa_to_hva_ram(vm, gpa, avail);
+	return *hva ? V3_PHYS_MEM : V3_PHYS_NONE;
+}
+
+void *v3_gpa_to_hva(struct v3_vm *vm, uint64_t gpa, uint64_t *avail)
+{
+	uint8_t *hva;
+	uint64_t n;
+
+	if (v3_gpa_resolve(vm, gpa, false, &hva, &n) != V3_PHYS_MEM)
+		return NULL;
+	if (avail)
+		*avail = n;
+	return hva;
 }
 
 static int copy_gpa(struct v3_vm *vm, uint64_t gpa, uint8_t *buf, uint64_t len,
@@ -88,12 +148,16 @@ static int copy_gpa(struct v3_vm *vm, uint64_t gpa, uint8_t *buf, uint64_t len,
 {
 	while (len) {
 		uint64_t avail, n;
-		uint8_t *hva = v3_gpa_to_hva(vm, gpa, &avail);
+		uint8_t *hva;
+		enum v3_phys_kind k =
+			v3_gpa_resolve(vm, gpa, to_guest, &hva, &avail);
 
-		if (!hva)
+		if (k == V3_PHYS_NONE)
 			return -1;
 		n = len < avail ? len : avail;
-		if (to_guest)
+		if (k == V3_PHYS_DISCARD)
+			;	/* a write to ROM goes nowhere */
+		else if (to_guest)
 			v3_memcpy(hva, buf, n);
 		else
 			v3_memcpy(buf, hva, n);

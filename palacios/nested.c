@@ -13,6 +13,8 @@ static const struct v3_nested_fmt *fmt(void)
 	return v3_arch->nested_fmt;
 }
 
+static void free_level(struct v3_vm *vm, uint64_t hpa, int level);
+
 static uint64_t *table_va(uint64_t hpa)
 {
 	return v3_host->phys_to_virt(hpa);
@@ -40,6 +42,27 @@ static int index_at(uint64_t gpa, int level)
 	return (gpa >> (12 + 9 * level)) & (ENTRIES - 1);
 }
 
+/* Replace a large leaf at 'level' by a table of the next level down that
+ * maps the same range with the same rights, so part of it can change. */
+static int split_large(struct v3_vm *vm, uint64_t *e, int level)
+{
+	uint64_t next = new_table(vm);
+	uint64_t base =
+	    *e & fmt()->addr_mask & ~((1ull << (12 + 9 * level)) - 1);
+	uint64_t step = 1ull << (12 + 9 * (level - 1));
+	unsigned perms = fmt()->perms(*e);
+	uint64_t *t;
+	int i;
+
+	if (!next)
+		return -1;
+	t = table_va(next);
+	for (i = 0; i < ENTRIES; i++)
+		t[i] = fmt()->leaf(base + i * step, level - 1, perms);
+	*e = fmt()->table(next);
+	return 0;
+}
+
 /* Install one leaf of 'level' for gpa, creating tables on the way. */
 static int map_one(struct v3_vm *vm, uint64_t gpa, uint64_t hpa, int level,
 		   unsigned perms)
@@ -57,9 +80,16 @@ static int map_one(struct v3_vm *vm, uint64_t gpa, uint64_t hpa, int level,
 				return -1;
 			*e = fmt()->table(next);
 		} else if (fmt()->large(*e)) {
-			return -1; /* remapping a large page: not needed yet */
+			if (split_large(vm, e, l) != 0)
+				return -1;
 		}
 		t = table_va(*e & fmt()->addr_mask);
+	}
+	/* A large leaf replacing a table: the table's pages go back. */
+	if (level > 0 && fmt()->present(t[index_at(gpa, level)]) &&
+	    !fmt()->large(t[index_at(gpa, level)])) {
+		free_level(vm, t[index_at(gpa, level)] & fmt()->addr_mask,
+			   level - 1);
 	}
 	t[index_at(gpa, level)] = fmt()->leaf(hpa, level, perms);
 	return 0;
@@ -90,7 +120,7 @@ int v3_nested_map(struct v3_vm *vm, uint64_t gpa, uint64_t hpa, uint64_t size,
 	return 0;
 }
 
-static void free_level(uint64_t hpa, int level)
+static void free_level(struct v3_vm *vm, uint64_t hpa, int level)
 {
 	uint64_t *t = table_va(hpa);
 	int i;
@@ -98,15 +128,17 @@ static void free_level(uint64_t hpa, int level)
 	if (level > 0) {
 		for (i = 0; i < ENTRIES; i++)
 			if (fmt()->present(t[i]) && !fmt()->large(t[i]))
-				free_level(t[i] & fmt()->addr_mask, level - 1);
+				free_level(vm, t[i] & fmt()->addr_mask,
+					   level - 1);
 	}
 	v3_host->free_pages(hpa, 1);
+	vm->nested.table_pages--;
 }
 
 void v3_nested_free(struct v3_vm *vm)
 {
 	if (vm->nested.root_hpa)
-		free_level(vm->nested.root_hpa, 3);
+		free_level(vm, vm->nested.root_hpa, 3);
 	vm->nested.root_hpa = 0;
 	vm->nested.table_pages = 0;
 }

@@ -19,7 +19,8 @@ struct v3_nested_fmt {
 	/* Leaf mapping 'hpa' at 'level' (0: 4 KiB, 1: 2 MiB, 2: 1 GiB). */
 	uint64_t (*leaf)(uint64_t hpa, int level, unsigned perms);
 	bool (*present)(uint64_t e);
-	bool (*large)(uint64_t e); /* a leaf above level 0 */
+	bool (*large)(uint64_t e);     /* a leaf above level 0 */
+	unsigned (*perms)(uint64_t e); /* V3_NPERM_* of a leaf */
 	uint64_t addr_mask;
 	bool has_1g;
 };
@@ -31,7 +32,8 @@ struct v3_nested {
 
 int v3_nested_init(struct v3_vm *vm);
 /* Map [gpa, gpa+size) to [hpa, ...) with the largest pages alignment
- * allows.  Everything 4 KiB aligned. */
+ * allows, replacing what was there (large pages are split).  Everything
+ * 4 KiB aligned.  Changing a live mapping needs v3_vm_flush_tlb(). */
 int v3_nested_map(struct v3_vm *vm, uint64_t gpa, uint64_t hpa, uint64_t size,
 		  unsigned perms);
 void v3_nested_free(struct v3_vm *vm);

@@ -1,6 +1,7 @@
 /* vcpu_io.c - port I/O exits: hooked ports go to their device, others
  * behave like an empty ISA bus (reads float high, writes vanish). */
 #include "exit.h"
+#include "vcpu_emulate.h"
 #include "vm.h"
 #include "vmm.h"
 
@@ -32,13 +33,11 @@ int v3_handle_io(struct v3_vcpu *vcpu, struct v3_exit *exit)
 	unsigned size = exit->io.size;
 	uint64_t val = g->rax;
 
-	if (exit->io.string) {
-		v3_vm_fail(vcpu,
-			   "string port I/O (port 0x%x) is not emulated "
-			   "yet",
-			   exit->io.port);
-		return -1;
-	}
+	if (exit->io.string)
+		return v3_vcpu_emulate_string_io(vcpu, exit->io.port, size,
+						 exit->io.addr_size,
+						 exit->io.in, exit->io.rep,
+						 exit->insn_len);
 	io_one(vcpu, exit->io.port, size, exit->io.in, &val);
 	if (exit->io.in) {
 		/* A 32-bit IN zero-extends into RAX; 8/16-bit keep the rest. */

@@ -42,6 +42,15 @@ void v3_vm_free_pages(struct v3_vm *vm, uint64_t hpa, size_t npages)
 	v3_host->free_pages(hpa, npages);
 }
 
+void v3_vm_flush_tlb(struct v3_vm *vm)
+{
+	int i;
+
+	for (i = 0; i < vm->nvcpus; i++)
+		if (vm->vcpus[i])
+			vm->vcpus[i]->tlb_flush = true;
+}
+
 static void default_console(void *priv, const char *s, size_t n)
 {
 	(void)priv;
@@ -137,6 +146,35 @@ static int map_ram(struct v3_vm *vm)
 	return 0;
 }
 
+/* The reset vector at 0xFFFFFFF0 must land in the image: it sits right
+ * below 4 GiB, and its last 128 KiB also appear in the legacy area. */
+static int map_bios(struct v3_vm *vm, const struct v3_config *cfg, char *err,
+		    size_t errlen)
+{
+	const struct v3_image *img = v3_vm_image(vm, cfg->bios);
+
+	if (!img) {
+		v3_snprintf(err, errlen, "bios image '%s' was not given to "
+			    "the VM", cfg->bios);
+		return -1;
+	}
+	if (img->size < 0x10000 || img->size > 0x1000000 ||
+	    img->size % 0x10000) {
+		v3_snprintf(err, errlen, "bios image '%s' is %zu bytes: not a "
+			    "64 KiB multiple between 64 KiB and 16 MiB",
+			    cfg->bios, img->size);
+		return -1;
+	}
+	if (v3_mem_add_rom(vm, 0x100000000ull - img->size, img->data,
+			   img->size) != 0 ||
+	    v3_mem_init_legacy(vm, img->data, img->size) != 0) {
+		v3_snprintf(err, errlen, "cannot map bios image '%s' (guest "
+			    "RAM must cover 1 MiB)", cfg->bios);
+		return -1;
+	}
+	return 0;
+}
+
 static int create_vcpus(struct v3_vm *vm, int n)
 {
 	int i;
@@ -194,6 +232,8 @@ static int build_vm(struct v3_vm *vm, const struct v3_config *cfg,
 		v3_snprintf(err, errlen, "cannot build nested page tables");
 		return -1;
 	}
+	if (cfg->boot == V3_BOOT_BIOS && map_bios(vm, cfg, err, errlen) != 0)
+		return -1;
 	if (v3_devices_create(vm, cfg, err, errlen) != 0)
 		return -1;
 	if (create_vcpus(vm, cfg->vcpus) != 0) {

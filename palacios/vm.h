@@ -43,6 +43,7 @@ struct v3_vcpu {
 	uint64_t irr[4];       /* vectors raised by simple sources */
 	bool want_intr_window; /* ask for an exit once IF=1 */
 	volatile bool halted;
+	volatile bool tlb_flush;	/* nested mappings changed */
 
 	struct v3_exit_stat stats[V3_EXIT_MAX];
 };
@@ -106,6 +107,10 @@ void v3_vm_request_stop(struct v3_vm *vm, int status, const char *reason);
 
 /* A named image given to v3_vm_create (disk/ISO backing, BIOS). */
 const struct v3_image *v3_vm_image(struct v3_vm *vm, const char *name);
+
+/* Nested mappings changed: every vcpu flushes guest translations before
+ * its next entry. */
+void v3_vm_flush_tlb(struct v3_vm *vm);
 
 /* Allocations charged to a VM (zeroed). */
 void *v3_vm_zalloc(struct v3_vm *vm, size_t size);

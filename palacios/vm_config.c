@@ -22,7 +22,7 @@
 
 enum key_id {
 	KEY_NAME, KEY_MEMORY, KEY_BLOCK, KEY_VCPUS, KEY_PAGING, KEY_BOOT,
-	KEY_ENTRY, KEY_LOAD, KEY_ON_RESET, KEY_DEVICE, NKEYS
+	KEY_ENTRY, KEY_LOAD, KEY_ON_RESET, KEY_DEVICE, KEY_BIOS, NKEYS
 };
 
 struct parser {
@@ -375,6 +375,21 @@ static int parse_load(struct parser *p, char *val)
 	return 0;
 }
 
+/* bios = IMAGE: firmware mapped below 4 GiB for boot = bios */
+static int parse_bios(struct parser *p, char *val)
+{
+	if (!*val)
+		return fail(p, "bios needs an image name");
+	if (v3_strlen(val) > IDENT_MAX)
+		return fail(p, "bios image '%s' is longer than %d characters",
+			    quote(p, val), IDENT_MAX);
+	if (!all_chars(val, is_image_char))
+		return fail(p, "bios image '%s' may only use [A-Za-z0-9_./-]",
+			    quote(p, val));
+	v3_strlcpy(p->cfg->bios, val, sizeof(p->cfg->bios));
+	return 0;
+}
+
 static int parse_device_opt(struct parser *p, struct v3_cfg_device *dev,
 			    char *tok)
 {
@@ -459,6 +474,7 @@ static const struct key_def {
 	[KEY_LOAD]     = { "load",     parse_load,     true },
 	[KEY_ON_RESET] = { "on_reset", parse_on_reset, false },
 	[KEY_DEVICE]   = { "device",   parse_device,   true },
+	[KEY_BIOS]     = { "bios",     parse_bios,     false },
 };
 
 static int parse_line(struct parser *p, char *line)
@@ -506,6 +522,9 @@ static int check_whole(struct parser *p)
 		return fail_at(p, 0, "missing required key 'name'");
 	if (!p->seen[KEY_MEMORY])
 		return fail_at(p, 0, "missing required key 'memory'");
+	if (cfg->boot == V3_BOOT_BIOS && !p->seen[KEY_BIOS])
+		return fail_at(p, p->seen[KEY_BOOT],
+			       "boot = bios needs a 'bios = IMAGE' line");
 	if (cfg->boot == V3_BOOT_DIRECT && cfg->entry >= cfg->mem_size) {
 		/* A default entry is blamed on the memory line. */
 		int line = p->seen[KEY_ENTRY] ? p->seen[KEY_ENTRY]

@@ -250,8 +250,9 @@ static int svm_vcpu_run(struct v3_vcpu *vcpu, struct v3_exit *exit)
 	load_event(vcpu, c);
 	/* Stale guest translations may sit in this CPU's TLB under our
 	 * ASID if we ran here before and then elsewhere. */
-	if (s->shared_asid || s->last_cpu != cpu)
+	if (s->shared_asid || s->last_cpu != cpu || vcpu->tlb_flush)
 		c->tlb_control = SVM_TLB_FLUSH_ALL;
+	vcpu->tlb_flush = false;
 	s->last_cpu = cpu;
 
 	svm_vmrun(s->vmcb_pa, &vcpu->state.gprs, host_vmcb_pa[cpu]);

@@ -41,10 +41,18 @@ static bool npt_large(uint64_t e)
 	return e & PTE_PS;
 }
 
+static unsigned npt_perms(uint64_t e)
+{
+	return ((e & PTE_P) ? V3_NPERM_R : 0) |
+	       ((e & PTE_RW) ? V3_NPERM_W : 0) |
+	       ((e & PTE_NX) ? 0 : V3_NPERM_X);
+}
+
 struct v3_nested_fmt svm_npt_fmt = {
     .table = npt_table,
     .leaf = npt_leaf,
     .present = npt_present,
     .large = npt_large,
+    .perms = npt_perms,
     .addr_mask = PTE_ADDR,
 };

@@ -223,7 +223,7 @@ static void test_name(void)
 
 static void test_memory(void)
 {
-	if (accepts("1M with bios boot", "name = a\nmemory = 1M\nboot = bios\n"))
+	if (accepts("1M with bios boot", "name = a\nmemory = 1M\nboot = bios\nbios = b.bin\n"))
 		report(cfg.boot == V3_BOOT_BIOS && cfg.mem_size == MiB,
 		       "boot = bios, smallest memory");
 	if (accepts("1T of memory", "name = a\nmemory = 1024G\n"))
@@ -287,7 +287,13 @@ static void test_entry(void)
 	accepts("entry just below the end of memory",
 		BASE "entry = 0x3fffff0\n");
 	accepts("entry is not checked for bios boot",
-		BASE "boot = bios\nentry = 0x8000000\n");
+		BASE "boot = bios\nbios = b.bin\nentry = 0x8000000\n");
+	rejects("bios boot without a bios image", BASE "boot = bios\n",
+		"line 3: boot = bios needs a 'bios = IMAGE' line");
+	if (accepts("bios image name", BASE "boot = bios\nbios = bios-256k.bin\n"))
+		report(!strcmp(cfg.bios, "bios-256k.bin"), "bios image kept");
+	rejects("bios image with a space", BASE "bios = a b\n",
+		"line 3: bios image 'a b' may only use [A-Za-z0-9_./-]");
 	rejects("entry above 4G", BASE "entry = 0x100000000\n",
 		"line 3: entry '0x100000000' is above 4G");
 }

@@ -1,0 +1,21 @@
+/* vcpu_emulate.h - run one guest instruction in the VMM: for accesses to
+ * emulated memory (MMIO, write-protected ROM/shadowed BIOS) and string
+ * port I/O.  Arch-neutral: works on struct v3_vcpu_state only. */
+#ifndef V3_VCPU_EMULATE_H
+#define V3_VCPU_EMULATE_H
+
+#include "v3_types.h"
+
+struct v3_vcpu;
+
+/* Fetch, decode and execute the instruction at RIP.  0 when done (RIP
+ * advanced) or when the guest was given a fault; -1 after stopping the
+ * VM (unsupported instruction, unmapped address). */
+int v3_vcpu_emulate_insn(struct v3_vcpu *vcpu, uint64_t fault_gpa);
+
+/* INS/OUTS (with REP: the whole repetition) through the port hooks. */
+int v3_vcpu_emulate_string_io(struct v3_vcpu *vcpu, uint16_t port,
+			      unsigned size, unsigned addr_size, bool in,
+			      bool rep, unsigned insn_len);
+
+#endif
