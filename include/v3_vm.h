@@ -63,6 +63,10 @@ void v3_vm_set_console(struct v3_vm *vm,
 		       void (*write)(void *priv, const char *s, size_t n),
 		       void *priv);
 
+/* Keyboard input for the guest's console (the UART, when configured);
+ * bytes are dropped when no device takes console input. */
+void v3_vm_console_input(struct v3_vm *vm, const char *s, size_t n);
+
 /* Exit telemetry: count and total host cycles per arch-neutral reason. */
 struct v3_exit_stat {
 	uint64_t count;

@@ -62,6 +62,21 @@ void v3_vm_console_write(struct v3_vm *vm, const char *s, size_t n)
 	vm->console(vm->console_priv, s, n);
 }
 
+void v3_vm_set_console_input(struct v3_vm *vm,
+			     void (*in)(struct v3_vm *vm, void *priv,
+					const char *s, size_t n),
+			     void *priv)
+{
+	vm->console_in_priv = priv;
+	vm->console_in = in;
+}
+
+void v3_vm_console_input(struct v3_vm *vm, const char *s, size_t n)
+{
+	if (vm->console_in)
+		vm->console_in(vm, vm->console_in_priv, s, n);
+}
+
 void v3_vm_set_console(struct v3_vm *vm,
 		       void (*write)(void *priv, const char *s, size_t n),
 		       void *priv)

@@ -96,12 +96,20 @@ struct v3_vm {
 	/* The host's images stay valid for the VM's lifetime. */
 	const struct v3_image *images;
 	int nimages;
+	void (*console_in)(struct v3_vm *vm, void *priv, const char *s,
+			   size_t n);
+	void *console_in_priv;
 	void (*console)(void *priv, const char *s, size_t n);
 	void *console_priv;
 };
 
 /* Console output of the VM (debug port, UART). */
 void v3_vm_console_write(struct v3_vm *vm, const char *s, size_t n);
+/* A device that takes console input (the UART) registers here. */
+void v3_vm_set_console_input(struct v3_vm *vm,
+			     void (*in)(struct v3_vm *vm, void *priv,
+					const char *s, size_t n),
+			     void *priv);
 /* Stop the VM; the first reason wins and its status reaches the host. */
 void v3_vm_request_stop(struct v3_vm *vm, int status, const char *reason);
 
