@@ -32,6 +32,16 @@ static struct v3_image images[MB_MAX_MODULES];
 static int nimages;
 
 /* Guest console bytes go to COM1 untouched. */
+/* What is typed on the host console goes to the running guest. */
+static void forward_console_input(struct v3_vm *vm)
+{
+	char buf[64];
+	size_t n = serial_read(buf, sizeof(buf));
+
+	if (n)
+		v3_vm_console_input(vm, buf, n);
+}
+
 static void guest_console(void *priv, const char *s, size_t n)
 {
 	(void)priv;
@@ -106,6 +116,7 @@ static void run_vm(const struct mb_module *m, uint64_t timeout_us)
 			v3_vm_stop(vm);
 			break;
 		}
+		forward_console_input(vm);
 		sleep_usec(POLL_US);
 	}
 

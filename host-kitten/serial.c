@@ -19,6 +19,7 @@
 #define LCR_DLAB 0x80
 #define FCR_ENABLE_CLEAR 0x07	/* FIFO on, clear RX and TX FIFOs */
 #define MCR_DTR_RTS 0x03
+#define LSR_DR 0x01		/* a received byte is waiting */
 #define LSR_THRE 0x20		/* transmit holding register empty */
 /* 1.8432 MHz / 16 = 115200: divisor 1. */
 #define BAUD_DIVISOR 1
@@ -85,4 +86,13 @@ void serial_write(const char *s, size_t n)
 	while (n--)
 		put_byte(*s++);
 	spin_unlock_irqrestore(&serial_lock, flags);
+}
+
+size_t serial_read(char *buf, size_t max)
+{
+	size_t n = 0;
+
+	while (n < max && (inb(COM1 + UART_LSR) & LSR_DR))
+		buf[n++] = (char)inb(COM1 + UART_THR);
+	return n;
 }

@@ -10,6 +10,8 @@ void serial_write(const char *s, size_t n);
 /* Ends a line someone else left unfinished (e.g. a guest), so that the
  * next output starts at the beginning of a line. */
 void serial_start_line(void);
+/* Bytes typed on the console so far (non-blocking); returns the count. */
+size_t serial_read(char *buf, size_t max);
 /* From now on write without taking the lock (panic path). */
 void serial_panic_mode(void);
 

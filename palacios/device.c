@@ -73,3 +73,12 @@ void v3_devices_destroy(struct v3_vm *vm)
 			d->type->destroy(vm, d->priv);
 	}
 }
+
+void v3_devices_reset(struct v3_vm *vm)
+{
+	int i;
+
+	for (i = 0; i < vm->ndevs; i++)
+		if (vm->devs[i].type->reset)
+			vm->devs[i].type->reset(vm, vm->devs[i].priv);
+}

@@ -20,6 +20,8 @@ struct v3_device_type {
 	int (*create)(struct v3_vm *vm, const struct v3_cfg_device *cfg,
 		      void **priv, char *err, size_t errlen);
 	void (*destroy)(struct v3_vm *vm, void *priv);
+	/* Optional: back to power-on state on a guest reset. */
+	void (*reset)(struct v3_vm *vm, void *priv);
 };
 
 #define V3_DEVICE(ident, ...)                                                  \
@@ -36,5 +38,6 @@ int v3_dev_opt_u64(const struct v3_cfg_device *cfg, const char *key,
 int v3_devices_create(struct v3_vm *vm, const struct v3_config *cfg, char *err,
 		      size_t errlen);
 void v3_devices_destroy(struct v3_vm *vm);
+void v3_devices_reset(struct v3_vm *vm);
 
 #endif

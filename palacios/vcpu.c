@@ -142,6 +142,8 @@ static int vcpu_thread(void *arg)
 		wait_while_paused(vm);
 		if (vm->stop_requested)
 			break;
+		if (vm->reset_requested && vcpu->id == 0)
+			v3_vm_do_reset(vm);
 		v3_timers_run(vm);
 		v3_intr_prepare_entry(vcpu);
 		if (v3_arch->vcpu_run(vcpu, &exit) != 0) {

@@ -101,6 +101,40 @@ void v3_vm_request_stop(struct v3_vm *vm, int status, const char *reason)
 			v3_host->wake(vm->vcpus[i]->thread);
 }
 
+void v3_vm_request_reset(struct v3_vm *vm, const char *why)
+{
+	if (vm->on_reset == V3_RESET_STOP) {
+		v3_vm_request_stop(vm, 0, why);
+		return;
+	}
+	v3_print("%s: %s: resetting", vm->name, why);
+	vm->reset_requested = true;
+}
+
+/* Power-on state again: vcpus at the reset vector, the legacy area back
+ * to ROM, devices reset.  Guest RAM keeps its contents, as on a PC. */
+void v3_vm_do_reset(struct v3_vm *vm)
+{
+	int i;
+
+	vm->reset_requested = false;
+	for (i = 0; i < vm->nvcpus; i++) {
+		struct v3_vcpu *vcpu = vm->vcpus[i];
+
+		if (vm->boot == V3_BOOT_BIOS || i > 0)
+			v3_vcpu_set_reset_state(vcpu);
+		else
+			v3_vcpu_set_direct_state(vcpu, vm->entry);
+		vcpu->event.valid = false;
+		v3_memset(vcpu->irr, 0, sizeof(vcpu->irr));
+	}
+	if (vm->mem.legacy_active)
+		v3_mem_set_pam(vm, V3_LEGACY_BASE, V3_LEGACY_SIZE, false,
+			       false);
+	v3_devices_reset(vm);
+	v3_vm_flush_tlb(vm);
+}
+
 static const struct v3_image *find_image(const struct v3_image *imgs, int n,
 					 const char *name)
 {

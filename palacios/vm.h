@@ -78,6 +78,7 @@ struct v3_vm {
 	volatile enum v3_vm_state state;
 	volatile bool stop_requested;
 	volatile bool pause_requested;
+	volatile bool reset_requested;
 	volatile int running_vcpus;
 	char stop_reason[128];
 	int exit_status;
@@ -105,6 +106,12 @@ struct v3_vm {
 
 /* Console output of the VM (debug port, UART). */
 void v3_vm_console_write(struct v3_vm *vm, const char *s, size_t n);
+/* The guest asked for a platform reset (0xCF9, 8042, triple fault with
+ * on_reset = reboot): stop or restart the VM as its configuration says. */
+void v3_vm_request_reset(struct v3_vm *vm, const char *why);
+/* Done by vcpu 0 between exits (single-vcpu VMs for now). */
+void v3_vm_do_reset(struct v3_vm *vm);
+
 /* A device that takes console input (the UART) registers here. */
 void v3_vm_set_console_input(struct v3_vm *vm,
 			     void (*in)(struct v3_vm *vm, void *priv,

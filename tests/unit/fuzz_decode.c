@@ -21,6 +21,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "fake_mem.h"
 #include "unit.h"
 #include "x86_decode.h"
 #include "x86_emulate.h"
@@ -57,13 +58,8 @@ static int fake_access(struct v3_emu_ctx *c, uint64_t la, void *buf,
 		f->bad_args++;
 	if (++f->calls > MAX_CALLS || (next() & 63) == 0)
 		return -1;
-	if (la >= FAKE_MEM || len > FAKE_MEM - la)
-		return -1;
-	if (write)
-		memcpy(f->mem + la, buf, len);
-	else
-		memcpy(buf, f->mem + la, len);
-	return 0;
+	return write ? fake_mem_write(f->mem, FAKE_MEM, la, buf, len)
+		     : fake_mem_read(f->mem, FAKE_MEM, la, buf, len);
 }
 
 static int fake_pio(struct v3_emu_ctx *c, uint16_t port, void *buf,

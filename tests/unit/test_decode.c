@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fake_mem.h"
 #include "unit.h"
 #include "x86_decode.h"
 
@@ -370,22 +371,6 @@ static void fmt_insn(const struct v3_insn *in, char *b, size_t n)
 }
 
 /* --- the checks --------------------------------------------------- */
-
-static size_t parse_hex(const char *hex, uint8_t *out, size_t max)
-{
-	size_t n = 0;
-
-	while (*hex && n < max) {
-		char *end;
-		unsigned long v = strtoul(hex, &end, 16);
-
-		if (end == hex)
-			break;
-		out[n++] = (uint8_t)v;
-		hex = end;
-	}
-	return n;
-}
 
 static const char *const mode_names[] = {"real", "prot16", "prot32", "long64"};
 

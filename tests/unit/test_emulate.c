@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fake_mem.h"
 #include "unit.h"
 #include "vcpu_state.h"
 #include "x86_decode.h"
@@ -55,15 +56,10 @@ static int fake_access(struct v3_emu_ctx *c, uint64_t la, void *buf,
 		f->log[f->nlog++] = (struct access_rec){la, len, write};
 	if ((la & 0xfff) + len > 0x1000)
 		f->crossings++;
-	if (la >= MEM_SIZE || len > MEM_SIZE - la)
-		return -1;
 	if (la < f->fault_hi && la + len > f->fault_lo)
 		return -1;
-	if (write)
-		memcpy(f->mem + la, buf, len);
-	else
-		memcpy(buf, f->mem + la, len);
-	return 0;
+	return write ? fake_mem_write(f->mem, MEM_SIZE, la, buf, len)
+		     : fake_mem_read(f->mem, MEM_SIZE, la, buf, len);
 }
 
 static int fake_pio(struct v3_emu_ctx *c, uint16_t port, void *buf,
@@ -98,22 +94,6 @@ static void reset(enum v3_cpu_mode mode)
 	ctx.access = fake_access;
 	ctx.pio = fake_pio;
 	ctx.opaque = &fk;
-}
-
-static size_t parse_hex(const char *hex, uint8_t *out, size_t max)
-{
-	size_t n = 0;
-
-	while (*hex && n < max) {
-		char *end;
-		unsigned long v = strtoul(hex, &end, 16);
-
-		if (end == hex)
-			break;
-		out[n++] = (uint8_t)v;
-		hex = end;
-	}
-	return n;
 }
 
 /* Decode 'hex' in ctx.mode and emulate it; returns v3_emulate's value,

@@ -6,8 +6,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fake_mem.h"
 #include "guest_walk.h"
 #include "unit.h"
+#include "vcpu_state.h"
 
 #define GMEM (32u << 20)
 
@@ -17,18 +19,14 @@ static unsigned writes;
 static int gread(void *opaque, uint64_t gpa, void *buf, uint32_t len)
 {
 	(void)opaque;
-	if (gpa >= GMEM || len > GMEM - gpa)
-		return -1;
-	memcpy(buf, gm + gpa, len);
-	return 0;
+	return fake_mem_read(gm, GMEM, gpa, buf, len);
 }
 
 static int gwrite(void *opaque, uint64_t gpa, const void *buf, uint32_t len)
 {
 	(void)opaque;
-	if (gpa >= GMEM || len > GMEM - gpa)
+	if (fake_mem_write(gm, GMEM, gpa, buf, len))
 		return -1;
-	memcpy(gm + gpa, buf, len);
 	writes++;
 	return 0;
 }
@@ -36,15 +34,14 @@ static int gwrite(void *opaque, uint64_t gpa, const void *buf, uint32_t len)
 static const struct v3_walk_mem mem = {gread, gwrite, NULL};
 static const struct v3_walk_mem mem_ro = {gread, NULL, NULL};
 
-#define CR0_PE	 (1ull << 0)
+/* CR0.PE/PG and EFER.LME/LMA come from vcpu_state.h; the core exports
+ * no names for the other control-register and page-table bits, which
+ * guest_walk.c keeps to itself. */
 #define CR0_WP	 (1ull << 16)
-#define CR0_PG	 (1ull << 31)
 #define CR4_PSE	 (1ull << 4)
 #define CR4_PAE	 (1ull << 5)
 #define CR4_LA57 (1ull << 12)
 #define CR4_SMEP (1ull << 20)
-#define EFER_LME (1ull << 8)
-#define EFER_LMA (1ull << 10)
 #define EFER_NXE (1ull << 11)
 
 #define P  (1ull << 0)
@@ -131,7 +128,7 @@ static void pf_at(const char *file, int line, const char *what,
 
 static void test_no_paging(void)
 {
-	struct v3_walk_regs r = {.cr0 = CR0_PE};
+	struct v3_walk_regs r = {.cr0 = V3_CR0_PE};
 
 	OK("paging off: identity", &r, 0x12345678, W | U | X, 0x12345678, 4096);
 	OK("paging off: 32-bit linear", &r, 0x100001000ull, R, 0x1000, 4096);
@@ -140,7 +137,7 @@ static void test_no_paging(void)
 /* 32-bit paging: CR3 at 0x1000, PD entries point to PTs at 0x2000. */
 static void test_32bit(void)
 {
-	struct v3_walk_regs r = {.cr0 = CR0_PE | CR0_PG, .cr3 = 0x1000};
+	struct v3_walk_regs r = {.cr0 = V3_CR0_PE | V3_CR0_PG, .cr3 = 0x1000};
 	struct v3_walk_result res;
 	uint64_t la = 0x00403123; /* PDE 1, PTE 3, offset 0x123 */
 
@@ -220,7 +217,7 @@ static void test_32bit(void)
 /* PAE: CR3 -> 4 PDPTEs at 0x1020, PD at 0x2000, PT at 0x3000. */
 static void test_pae(void)
 {
-	struct v3_walk_regs r = {.cr0 = CR0_PE | CR0_PG,
+	struct v3_walk_regs r = {.cr0 = V3_CR0_PE | V3_CR0_PG,
 				 .cr3 = 0x1020,
 				 .cr4 = CR4_PAE,
 				 .maxphyaddr = 36};
@@ -273,10 +270,10 @@ static void test_pae(void)
 /* 4-level: PML4 at 0x1000, PDPT 0x2000, PD 0x3000, PT 0x4000. */
 static void test_long(void)
 {
-	struct v3_walk_regs r = {.cr0 = CR0_PE | CR0_PG | CR0_WP,
+	struct v3_walk_regs r = {.cr0 = V3_CR0_PE | V3_CR0_PG | CR0_WP,
 				 .cr3 = 0x1000,
 				 .cr4 = CR4_PAE,
-				 .efer = EFER_LME | EFER_LMA | EFER_NXE};
+				 .efer = V3_EFER_LME | V3_EFER_LMA | EFER_NXE};
 	struct v3_walk_result res;
 	uint64_t la = 0xffff800000000000ull | (5ull << 30) | (6ull << 21) |
 		      (7ull << 12) | 0xabc; /* PML4 256 */
@@ -380,13 +377,13 @@ static void test_random(void)
 					     ((seed >> 40) & 1 ? XD : 0));
 			}
 		}
-		r.cr0 = CR0_PE | ((seed >> 3) & 7 ? CR0_PG : 0) |
+		r.cr0 = V3_CR0_PE | ((seed >> 3) & 7 ? V3_CR0_PG : 0) |
 			((seed >> 6) & 1 ? CR0_WP : 0);
 		r.cr3 = (seed >> 8) & 0x7fe0;
 		r.cr4 = ((seed >> 20) & 1 ? CR4_PAE : 0) |
 			((seed >> 21) & 1 ? CR4_PSE : 0) |
 			((seed >> 22) & 1 ? CR4_SMEP : 0);
-		r.efer = ((seed >> 23) & 1 ? EFER_LME | EFER_LMA : 0) |
+		r.efer = ((seed >> 23) & 1 ? V3_EFER_LME | V3_EFER_LMA : 0) |
 			 ((seed >> 24) & 1 ? EFER_NXE : 0);
 		r.maxphyaddr = (uint8_t)(32 + (seed >> 25) % 21);
 		acc = (unsigned)(seed >> 30) & (W | U | X);
