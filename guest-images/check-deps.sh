@@ -20,7 +20,7 @@ fi
 if [ ! -x "$busybox" ]; then
 	need busybox-static "$busybox missing"
 elif LC_ALL=C ldd "$busybox" >/dev/null 2>&1; then
-	need busybox-static "$busybox is dynamically linked (the 'busybox' package); the initramfs needs the static one"
+	need busybox-static "$busybox is dynamically linked (Debian's 'busybox' package); the initramfs needs the static busybox"
 else
 	applets=$("$busybox" --list 2>/dev/null)
 	for a in sh mount grep awk cat seq sort sha256sum md5sum gzip gunzip cut \

@@ -35,17 +35,21 @@ expect=
 keep_log=${LOG:+1}
 log=${LOG:-$(mktemp "${TMPDIR:-/tmp}/check-reference.XXXXXX")}
 
-# Serial goes to stdout; stamp each line with the seconds since QEMU started.
-# (A line is stamped when its newline arrives; that is within ~1 ms.)
+# Serial goes to stdout.  SeaBIOS's serial console (sercon) mirrors what
+# ISOLINUX writes to the video console, so terminal escape sequences (cursor
+# moves, clear screen) land in the middle of lines, even inside the SAY line:
+# strip them (and CRs), then stamp each line with the seconds since QEMU
+# started (when its newline arrives; within ~1 ms).
 start=$EPOCHREALTIME
 # shellcheck disable=SC2086
 timeout -k 5 "$tmo" "$qemu" -accel tcg -m 512 -nographic -no-reboot -net none \
 	-cdrom "$iso" -boot d ${QEMU_ARGS:-} < /dev/null 2>&1 |
+sed -u -e 's/\x1b\[[0-9;?]*[@-~]//g' -e 's/\x1b[@-Z\\-_a-z]//g' -e 's/\r//g' |
 while IFS= read -r line || [ -n "$line" ]; do
 	now=$EPOCHREALTIME
 	s=${start%.*}${start#*.} n=${now%.*}${now#*.}
 	us=$((10#$n - 10#$s))
-	printf '%d.%03d %s\n' $((us / 1000000)) $((us % 1000000 / 1000)) "${line%$'\r'}"
+	printf '%d.%03d %s\n' $((us / 1000000)) $((us % 1000000 / 1000)) "$line"
 done > "$log"
 rc=${PIPESTATUS[0]}
 end=$EPOCHREALTIME

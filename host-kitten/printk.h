@@ -5,9 +5,10 @@
 #include <stdarg.h>
 #include <stddef.h>
 
-/* Formats (with the core's v3_vsnprintf: see palacios/lib.h; format
- * into a buffer with v3_snprintf) into a bounded buffer and writes it to COM1 in one piece, so
- * lines from different threads never interleave mid-line. */
+/* Formats into a bounded buffer and writes it to COM1 in one piece, so
+ * lines from different threads never interleave mid-line.  The format
+ * is the core's v3_vsnprintf (palacios/lib.h), which the LWK also uses
+ * for formatting into memory (v3_snprintf). */
 void printk(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void vprintk(const char *fmt, va_list ap);
 

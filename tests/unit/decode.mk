@@ -14,7 +14,7 @@ DECODE_CFLAGS := -std=gnu11 -g -O1 -Wall -Wextra -Werror \
 	-fsanitize=address,undefined -fno-sanitize-recover=all \
 	-Iinclude -Ipalacios
 
-DECODE_HDRS := tests/unit/unit.h tests/unit/decode.mk include/v3_types.h \
+DECODE_HDRS := tests/unit/unit.h tests/unit/decode.mk include/v3_types.h tests/unit/fake_mem.h \
 	palacios/lib.h palacios/vcpu_state.h palacios/x86_decode.h \
 	palacios/x86_emulate.h palacios/guest_walk.h
 DECODE_EMU_SRCS  := palacios/x86_decode.c palacios/x86_emulate.c \
