@@ -4,7 +4,8 @@
 
 #include <stdint.h>
 
-#define HZ 100	/* PIT channel 0 interrupt rate */
+#define HZ 1000 /* PIT channel 0 rate: also how often guest-side timers
+		 * (PIT, RTC models) are looked at while a guest runs */
 
 /* Measure the TSC against PIT channel 2, then start channel 0 at HZ on
  * IRQ 0 (interrupts are enabled later by the caller). */
