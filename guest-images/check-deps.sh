@@ -3,7 +3,7 @@
 # Checks what the reference guest build needs; names the Debian package
 # for each missing piece.  Silent and exit 0 when all is there.
 kernel=$1 busybox=$2 isolinux=$3 ldlinux=$4
-missing= pkgs=
+missing='' pkgs=''
 
 need() { # need PACKAGE MESSAGE
 	missing="${missing}  - $2 (Debian package: $1)
