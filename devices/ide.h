@@ -28,7 +28,7 @@ struct v3_pci_func;
 #define IDE_REG_STATUS 7 /* read; command on write */
 #define IDE_CMD_PORTS 8
 
-/* Status register (ATA/ATAPI-6 §7.15). */
+/* Status register (ATA/ATAPI-6, Status register). */
 #define ATA_SR_BSY 0x80
 #define ATA_SR_DRDY 0x40
 #define ATA_SR_DF 0x20
@@ -36,24 +36,25 @@ struct v3_pci_func;
 #define ATA_SR_DRQ 0x08
 #define ATA_SR_ERR 0x01 /* ATAPI: CHK */
 
-/* Error register: command aborted (§7.11). */
+/* Error register: command aborted. */
 #define ATA_ER_ABRT 0x04
 
-/* Device control register (§7.9). */
+/* Device Control register: interrupt disable, software reset, high
+ * order byte readback (48-bit task file). */
 #define ATA_DC_NIEN 0x02
 #define ATA_DC_SRST 0x04
 #define ATA_DC_HOB 0x80
 
-/* Device register: DEV selects device 1 (§7.10). */
+/* Device register: DEV selects device 1. */
 #define ATA_DEV_DEV 0x10
 
-/* ATAPI interrupt reason in the sector count register (SFF-8020i
- * §5.2.4): CoD = command packet or status, IO = to the host. */
+/* ATAPI interrupt reason in the sector count register (SFF-8020i,
+ * ATA/ATAPI-6 PACKET): CoD = command packet or status, IO = to host. */
 #define ATAPI_IR_COD 0x01
 #define ATAPI_IR_IO 0x02
 
 /* The PACKET feature set signature left in the task file by a reset
- * (ATA/ATAPI-6 §9.12). */
+ * (ATA/ATAPI-6, "Signature and persistence"). */
 #define ATAPI_SIG_LBAM 0x14
 #define ATAPI_SIG_LBAH 0xeb
 
@@ -61,7 +62,7 @@ struct v3_pci_func;
 #define ATAPI_CDB_LEN 12
 #define IDE_BUF_SIZE 512
 
-/* SCSI sense keys (SPC-3 §4.5.6) used here. */
+/* SCSI sense keys (SPC-3, sense key table) used here. */
 #define SENSE_NONE 0x0
 #define SENSE_NOT_READY 0x2
 #define SENSE_ILLEGAL_REQUEST 0x5
@@ -89,6 +90,7 @@ enum ide_phase {
 };
 
 struct ide_channel;
+struct ide_ctrl;
 
 struct ide_drive {
 	struct ide_channel *chan;
@@ -96,8 +98,8 @@ struct ide_drive {
 	bool present;
 
 	/* The task file as this device holds it: the host's writes land
-	 * in both devices of a channel (ATA/ATAPI-6 §5.2); 'hob_*' keep
-	 * the previous value for reads with HOB set. */
+	 * in both devices of a channel; 'hob_*' keep the previous value
+	 * for reads with HOB set. */
 	uint8_t feature, nsect, lbal, lbam, lbah;
 	uint8_t hob_feature, hob_nsect, hob_lbal, hob_lbam, hob_lbah;
 	uint8_t error, status;
@@ -123,8 +125,11 @@ struct ide_drive {
 	uint8_t mwdma_selected; /* SET FEATURES: bit n = MWDMA n */
 	uint8_t udma_selected;	/* bit n = UDMA n */
 
-	/* IDENTIFY data and short replies; 8-aligned for word copies. */
-	uint8_t buf[IDE_BUF_SIZE] __attribute__((aligned(8)));
+	/* IDENTIFY data (words) and the replies of packet commands. */
+	union {
+		uint8_t bytes[IDE_BUF_SIZE];
+		uint16_t words[IDE_BUF_SIZE / 2];
+	} buf;
 };
 
 struct ide_channel {
@@ -159,11 +164,16 @@ struct ide_ctrl {
 /* Checks that 'size' bytes at 'data' look like an ISO 9660 image;
  * returns NULL or why not. */
 const char *atapi_medium_problem(const uint8_t *data, uint64_t size);
-/* Power-on / reset state of the packet device (sense, lock, modes). */
+/* Power-on state of the packet device: no sense, medium removal
+ * allowed, default transfer modes. */
+void atapi_power_on(struct ide_drive *d);
+/* SRST or DEVICE RESET: sense data is lost; the lock and the transfer
+ * mode survive (SPC-3 PREVENT ALLOW MEDIUM REMOVAL: power-on or a hard
+ * reset ends a prevention; SRST is a soft reset). */
 void atapi_reset(struct ide_drive *d);
-/* IDENTIFY PACKET DEVICE (ATA/ATAPI-6 §8.16) into 256 words. */
+/* IDENTIFY PACKET DEVICE data (ATA/ATAPI-6) into 256 words. */
 void atapi_identify(const struct ide_drive *d, uint16_t id[256]);
-/* SET FEATURES "set transfer mode" (§8.37.10): 0 or -1 to abort. */
+/* SET FEATURES subcommand 03h, set transfer mode: 0, or -1 to abort. */
 int atapi_set_xfer_mode(struct ide_drive *d, uint8_t mode);
 /* Runs d->cdb.  Returns 0 (GOOD, reply in *r) or -1 (CHECK CONDITION,
  * d->sense set). */

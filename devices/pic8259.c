@@ -191,7 +191,7 @@ static void chip_intack(struct pic_chip *c, int irq)
 /* The full INTA cycle; returns the vector the chips drive on the bus. */
 static int pic_inta(struct pic *p)
 {
-	int irq = chip_highest_request(p, MASTER), s, vector;
+	int irq = chip_highest_request(p, MASTER), vector;
 
 	if (irq == NO_IRQ) {
 		/* Request vanished before INTA: the 8259A gives IR7 without
@@ -200,7 +200,8 @@ static int pic_inta(struct pic *p)
 		return p->chip[MASTER].vector_base + 7;
 	}
 	if (irq == CASCADE_PIN && cascaded(p)) {
-		s = chip_highest_request(p, SLAVE);
+		int s = chip_highest_request(p, SLAVE);
+
 		if (s == NO_IRQ) {
 			p->spurious++;
 			vector = p->chip[SLAVE].vector_base + 7;
@@ -554,6 +555,27 @@ static int pic_create(struct v3_vm *vm, const struct v3_cfg_device *cfg,
 	return 0;
 }
 
+/* Power-on: chips wait for ICW1, ELCR all edge; input levels are the
+ * devices' and stay. */
+static void pic_reset(struct v3_vm *vm, void *priv)
+{
+	struct pic *p = priv;
+	unsigned long flags = v3_host->lock_irqsave(p->lock);
+	int n;
+
+	(void)vm;
+	for (n = 0; n < 2; n++) {
+		struct pic_chip *c = &p->chip[n];
+		uint8_t lines = c->lines, mask = c->elcr_mask;
+
+		v3_memset(c, 0, sizeof(*c));
+		c->lines = lines;
+		c->elcr_mask = mask;
+	}
+	cascade_update(p);
+	v3_host->unlock_irqrestore(p->lock, flags);
+}
+
 static void pic_destroy(struct v3_vm *vm, void *priv)
 {
 	struct pic *p = priv;
@@ -564,4 +586,4 @@ static void pic_destroy(struct v3_vm *vm, void *priv)
 }
 
 V3_DEVICE(pic8259_device, .name = "pic8259", .create = pic_create,
-	  .destroy = pic_destroy);
+	  .destroy = pic_destroy, .reset = pic_reset);

@@ -328,10 +328,9 @@ static void program(struct pit_channel *ch, uint8_t val)
 static bool write_control(struct pit *p, uint8_t val, uint64_t now)
 {
 	struct pit_channel *ch;
-	int i;
 
 	if (CW_SC(val) == SC_READBACK) {
-		for (i = 0; i < 3; i++) {
+		for (int i = 0; i < 3; i++) {
 			if (!(val & (2 << i)))
 				continue;
 			catch_up(&p->ch[i], now);
@@ -516,7 +515,6 @@ static int port61_io(struct v3_vcpu *vcpu, struct v3_access *acc, void *priv)
 	struct pit_channel *ch2 = &p->ch[2];
 	unsigned long flags = v3_host->lock_irqsave(p->lock);
 	uint64_t now = pit_now(p);
-	uint8_t v;
 
 	(void)vcpu;
 	catch_up(ch2, now);
@@ -524,7 +522,8 @@ static int port61_io(struct v3_vcpu *vcpu, struct v3_access *acc, void *priv)
 		p->port61 = (uint8_t)acc->val[0] & P61_WRITABLE;
 		set_gate(ch2, p->port61 & P61_GATE2, now);
 	} else {
-		v = p->port61;
+		uint8_t v = p->port61;
+
 		if (out_level(ch2, now))
 			v |= P61_OUT2;
 		if ((now / REFRESH_TICKS) & 1)
@@ -537,7 +536,7 @@ static int port61_io(struct v3_vcpu *vcpu, struct v3_access *acc, void *priv)
 
 /* ---- lifecycle --------------------------------------------------------- */
 
-static void pit_reset(struct pit *p)
+static void channels_power_on(struct pit *p)
 {
 	int i;
 
@@ -546,6 +545,18 @@ static void pit_reset(struct pit *p)
 		/* Gates 0 and 1 are tied high on the PC; 2 is port 0x61. */
 		p->ch[i].gate = i != 2;
 	}
+}
+
+static void pit_power_on(struct v3_vm *vm, void *priv)
+{
+	struct pit *p = priv;
+	unsigned long flags = v3_host->lock_irqsave(p->lock);
+
+	v3_timer_cancel(vm, &p->timer);
+	p->irq_tick = 0;
+	p->port61 = 0;
+	channels_power_on(p);
+	v3_host->unlock_irqrestore(p->lock, flags);
 }
 
 static int pit_create(struct v3_vm *vm, const struct v3_cfg_device *cfg,
@@ -561,7 +572,7 @@ static int pit_create(struct v3_vm *vm, const struct v3_cfg_device *cfg,
 	p->epoch = v3_cycles();
 	p->timer.fn = pit_fire;
 	p->timer.priv = p;
-	pit_reset(p);
+	channels_power_on(p);
 	p->lock = v3_host->lock_alloc();
 	if (!p->lock || !p->hz) {
 		v3_snprintf(err, errlen,
@@ -590,4 +601,4 @@ static void pit_destroy(struct v3_vm *vm, void *priv)
 }
 
 V3_DEVICE(pit8254_device, .name = "pit8254", .create = pit_create,
-	  .destroy = pit_destroy);
+	  .destroy = pit_destroy, .reset = pit_power_on);

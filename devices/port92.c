@@ -2,9 +2,10 @@
  * gates A20, a 0-to-1 transition of bit 0 resets the CPU (Intel 82371SB
  * PIIX3 datasheet, Port 92h; IBM PS/2 "System Control Port A").
  *
- * The reset stops the VM for now, like the 8042's; the core will map it
- * to reboot or stop per the configuration's on_reset.  A20 is remembered
- * and read back but not enforced: guest RAM above 1 MiB stays visible.
+ * The reset is a platform reset request, like the 8042's: the core
+ * stops or restarts the VM per the configuration's on_reset.  A20 is
+ * remembered and read back but not enforced: guest RAM above 1 MiB
+ * stays visible.
  */
 #include "device.h"
 #include "vm.h"
@@ -33,7 +34,7 @@ static int port92_io(struct v3_vcpu *vcpu, struct v3_access *acc, void *priv)
 	/* One byte of state, swapped atomically: no lock needed. */
 	old = __atomic_exchange_n(&p->val, val, __ATOMIC_SEQ_CST);
 	if ((val & P92_INIT) && !(old & P92_INIT))
-		v3_vm_request_stop(p->vm, 0, "guest reset (port 0x92)");
+		v3_vm_request_reset(p->vm, "guest reset (port 0x92)");
 	return 0;
 }
 
@@ -55,10 +56,18 @@ static int port92_create(struct v3_vm *vm, const struct v3_cfg_device *cfg,
 	return 0;
 }
 
+static void port92_reset(struct v3_vm *vm, void *priv)
+{
+	struct port92 *p = priv;
+
+	(void)vm;
+	__atomic_store_n(&p->val, P92_A20, __ATOMIC_SEQ_CST);
+}
+
 static void port92_destroy(struct v3_vm *vm, void *priv)
 {
 	v3_vm_free(vm, priv, sizeof(struct port92));
 }
 
 V3_DEVICE(port92_device, .name = "port92", .create = port92_create,
-	  .destroy = port92_destroy);
+	  .destroy = port92_destroy, .reset = port92_reset);

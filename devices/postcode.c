@@ -79,10 +79,18 @@ static int postcode_create(struct v3_vm *vm, const struct v3_cfg_device *cfg,
 	return 0;
 }
 
+static void postcode_reset(struct v3_vm *vm, void *priv)
+{
+	struct postcode *p = priv;
+
+	(void)vm;
+	__atomic_store_n(&p->last, 0, __ATOMIC_RELAXED);
+}
+
 static void postcode_destroy(struct v3_vm *vm, void *priv)
 {
 	v3_vm_free(vm, priv, sizeof(struct postcode));
 }
 
 V3_DEVICE(postcode_device, .name = "postcode", .create = postcode_create,
-	  .destroy = postcode_destroy);
+	  .destroy = postcode_destroy, .reset = postcode_reset);

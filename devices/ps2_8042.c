@@ -22,8 +22,8 @@
  * the mouse (0xD4) get 0xFE with the timeout bit, as with no device.
  *
  * Reset (pulse output port bit 0 with 0xFE, or 0xD1 with bit 0 clear)
- * stops the VM for now; the core will map guest resets to reboot or
- * stop per the configuration's on_reset.  A20 (output port bit 1) is
+ * is a platform reset request: the core stops or restarts the VM as the
+ * configuration's on_reset says.  A20 (output port bit 1) is
  * remembered, not enforced: guest RAM above 1 MiB is always visible.
  */
 #include "device.h"
@@ -277,7 +277,7 @@ static void reply(struct i8042 *c, uint8_t b, enum ob_source src)
 
 static void guest_reset(struct i8042 *c)
 {
-	v3_vm_request_stop(c->vm, 0, "guest reset (8042)");
+	v3_vm_request_reset(c->vm, "guest reset (8042)");
 }
 
 static void write_outport(struct i8042 *c, uint8_t val)
@@ -426,6 +426,34 @@ static int i8042_io(struct v3_vcpu *vcpu, struct v3_access *acc, void *priv)
 
 /* ---- lifecycle ---------------------------------------------------------- */
 
+/* Power-on: translation on, interrupts off until the firmware enables
+ * them (so an early IRQ 1 handler cannot swallow a self-test reply), no
+ * SYS flag until the self-test; reset line high, A20 on (see above). */
+static void power_on(struct i8042 *c)
+{
+	c->ccb = CCB_XLATE;
+	c->outport = OUT_RESET | OUT_A20;
+	c->pending = 0;
+	c->last_was_cmd = false;
+	c->timeout = false;
+	c->obf = false;
+	c->ob = 0;
+	v3_memset(&c->kbd, 0, sizeof(c->kbd));
+	kbd_defaults(&c->kbd);
+	c->kbd.scanning = true;
+}
+
+static void i8042_reset(struct v3_vm *vm, void *priv)
+{
+	struct i8042 *c = priv;
+	unsigned long flags = v3_host->lock_irqsave(c->lock);
+
+	(void)vm;
+	power_on(c);
+	update_irqs(c);
+	v3_host->unlock_irqrestore(c->lock, flags);
+}
+
 static int i8042_create(struct v3_vm *vm, const struct v3_cfg_device *cfg,
 			void **priv, char *err, size_t errlen)
 {
@@ -435,12 +463,7 @@ static int i8042_create(struct v3_vm *vm, const struct v3_cfg_device *cfg,
 	if (!c)
 		return -1;
 	c->vm = vm;
-	/* Power-on: keyboard interrupt and translation on, no SYS flag
-	 * until the self-test; reset line high, A20 on (see above). */
-	c->ccb = CCB_KBD_INT | CCB_XLATE;
-	c->outport = OUT_RESET | OUT_A20;
-	kbd_defaults(&c->kbd);
-	c->kbd.scanning = true;
+	power_on(c);
 	c->lock = v3_host->lock_alloc();
 	if (!c->lock) {
 		v3_snprintf(err, errlen, "line %d: ps2_8042: out of memory",
@@ -467,4 +490,4 @@ static void i8042_destroy(struct v3_vm *vm, void *priv)
 }
 
 V3_DEVICE(ps2_8042_device, .name = "ps2_8042", .create = i8042_create,
-	  .destroy = i8042_destroy);
+	  .destroy = i8042_destroy, .reset = i8042_reset);

@@ -641,6 +641,22 @@ static int rtc_create(struct v3_vm *vm, const struct v3_cfg_device *cfg,
 	return 0;
 }
 
+/* The RESET pin (datasheet, "RESET"): interrupt enables and flags
+ * clear, IRQ released; time and RAM are battery backed and stay. */
+static void rtc_reset(struct v3_vm *vm, void *priv)
+{
+	struct rtc *r = priv;
+	unsigned long flags = v3_host->lock_irqsave(r->lock);
+
+	(void)vm;
+	r->cmos[REG_B] &= ~(B_PIE | B_AIE | B_UIE);
+	update_flags(r);
+	r->flags = 0;
+	update_irq(r);
+	rearm(r);
+	v3_host->unlock_irqrestore(r->lock, flags);
+}
+
 static void rtc_destroy(struct v3_vm *vm, void *priv)
 {
 	struct rtc *r = priv;
@@ -653,4 +669,4 @@ static void rtc_destroy(struct v3_vm *vm, void *priv)
 }
 
 V3_DEVICE(rtc_cmos_device, .name = "rtc_cmos", .create = rtc_create,
-	  .destroy = rtc_destroy);
+	  .destroy = rtc_destroy, .reset = rtc_reset);

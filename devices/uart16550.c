@@ -8,9 +8,10 @@
  * The line is infinitely fast: a byte written to THR goes to the VM's
  * console (or, in loopback, into the receive FIFO) at once, so THR and
  * the transmitter are always empty and the THRE interrupt comes back
- * right after each write.  Received bytes come from the host through
- * v3_uart_input(); behind the 16-byte FIFO a backlog keeps a pasted burst
- * from overrunning (a real UART would drop it).  The character-timeout
+ * right after each write.  Received bytes come from the host: the first
+ * UART registers as the VM's console input (v3_vm_console_input()), and
+ * v3_uart_input() reaches it directly.  Behind the 16-byte FIFO a backlog
+ * keeps a pasted burst from overrunning (a real UART would drop it).  The character-timeout
  * interrupt is reported as soon as the FIFO holds fewer bytes than the
  * trigger level (no 4-character wait: the host sends in bursts).
  *
@@ -347,19 +348,55 @@ static struct uart *first_uart(struct v3_vm *vm)
 	return NULL;
 }
 
+static void uart_receive(struct uart *u, const char *s, size_t n)
+{
+	unsigned long flags = v3_host->lock_irqsave(u->lock);
+
+	/* In loopback the receiver is cut off from the line. */
+	if (!(u->mcr & MCR_LOOP)) {
+		size_t i;
+
+		for (i = 0; i < n; i++)
+			rx_push(u, (uint8_t)s[i]);
+	}
+	update_irq(u);
+	v3_host->unlock_irqrestore(u->lock, flags);
+}
+
+static void uart_console_in(struct v3_vm *vm, void *priv, const char *s,
+			    size_t n)
+{
+	(void)vm;
+	uart_receive(priv, s, n);
+}
+
 void v3_uart_input(struct v3_vm *vm, const char *s, size_t n)
 {
 	struct uart *u = first_uart(vm);
-	unsigned long flags;
-	size_t i;
 
-	if (!u)
-		return;
-	flags = v3_host->lock_irqsave(u->lock);
-	/* In loopback the receiver is cut off from the line. */
-	if (!(u->mcr & MCR_LOOP))
-		for (i = 0; i < n; i++)
-			rx_push(u, (uint8_t)s[i]);
+	if (u)
+		uart_receive(u, s, n);
+}
+
+/* Power-on (datasheet "Reset" table): IER, LCR, MCR, FIFOs and errors
+ * cleared, IIR 0x01; divisor and scratch keep their values. */
+static void uart_power_on(struct uart *u)
+{
+	u->ier = u->lcr = u->mcr = 0;
+	u->lsr_errors = u->msr_delta = 0;
+	u->fifo_enabled = false;
+	u->trigger = 1;
+	u->thre_pending = false;
+	rx_clear(u);
+}
+
+static void uart_reset(struct v3_vm *vm, void *priv)
+{
+	struct uart *u = priv;
+	unsigned long flags = v3_host->lock_irqsave(u->lock);
+
+	(void)vm;
+	uart_power_on(u);
 	update_irq(u);
 	v3_host->unlock_irqrestore(u->lock, flags);
 }
@@ -386,7 +423,7 @@ static int uart_create(struct v3_vm *vm, const struct v3_cfg_device *cfg,
 	u->vm = vm;
 	u->port = (uint16_t)port;
 	u->irq = (int)irq;
-	u->trigger = 1;
+	uart_power_on(u);
 	u->lock = v3_host->lock_alloc();
 	if (!u->lock) {
 		v3_snprintf(err, errlen, "line %d: uart16550: out of memory",
@@ -400,6 +437,9 @@ static int uart_create(struct v3_vm *vm, const struct v3_cfg_device *cfg,
 			    (unsigned long long)port + 7);
 		return -1;
 	}
+	/* The first UART is the console's input. */
+	if (!vm->console_in)
+		v3_vm_set_console_input(vm, uart_console_in, u);
 	return 0;
 }
 
@@ -407,10 +447,12 @@ static void uart_destroy(struct v3_vm *vm, void *priv)
 {
 	struct uart *u = priv;
 
+	if (vm->console_in_priv == u)
+		v3_vm_set_console_input(vm, NULL, NULL);
 	if (u->lock)
 		v3_host->lock_free(u->lock);
 	v3_vm_free(vm, u, sizeof(*u));
 }
 
 V3_DEVICE(uart16550_device, .name = "uart16550", .create = uart_create,
-	  .destroy = uart_destroy);
+	  .destroy = uart_destroy, .reset = uart_reset);

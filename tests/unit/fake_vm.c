@@ -136,6 +136,31 @@ void v3_vm_console_write(struct v3_vm *vm, const char *s, size_t n)
 	console[console_len] = 0;
 }
 
+void v3_vm_set_console_input(struct v3_vm *vm,
+			     void (*in)(struct v3_vm *vm, void *priv,
+					const char *s, size_t n),
+			     void *priv)
+{
+	vm->console_in_priv = priv;
+	vm->console_in = in;
+}
+
+void v3_vm_console_input(struct v3_vm *vm, const char *s, size_t n)
+{
+	if (vm->console_in)
+		vm->console_in(vm, vm->console_in_priv, s, n);
+}
+
+/* As palacios/vm.c: stop, or flag the reset vcpu 0 performs. */
+void v3_vm_request_reset(struct v3_vm *vm, const char *why)
+{
+	if (vm->on_reset == V3_RESET_STOP) {
+		v3_vm_request_stop(vm, 0, why);
+		return;
+	}
+	vm->reset_requested = true;
+}
+
 void v3_vm_request_stop(struct v3_vm *vm, int status, const char *reason)
 {
 	if (vm->stop_requested)
@@ -239,6 +264,7 @@ struct v3_vm *fake_vm_create(const char *devices, uint64_t ram, int nvcpus,
 		goto fail;
 	v3_strlcpy(vm->name, cfg->name, sizeof(vm->name));
 	vm->exit_status = -1;
+	vm->on_reset = cfg->on_reset;
 	vm->mem.ram_size = ram;
 	vm->lock = host_lock_alloc();
 	console_len = 0;

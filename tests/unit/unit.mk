@@ -27,3 +27,4 @@ unit: unit-build
 	for t in $(UNIT_BINS); do $$t || status=1; done; \
 	exit $$status
 include tests/unit/decode.mk
+include tests/unit/devices.mk

@@ -1,0 +1,176 @@
+#!/bin/sh
+# /init of the L1 initramfs of the QEMU+KVM reference benchmark (README.md).
+#
+# Runs in a Debian kernel booted under `qemu -accel tcg -cpu EPYC,+svm,+npt`:
+# loads kvm + kvm_amd, copies the reference ISO from the disk L1 was given,
+# boots it with QEMU+KVM (L2), timestamps L2's console and prints the KVM
+# exit counters of /sys/kernel/debug/kvm at three points:
+#   KVM-RESULT phase=userspace time_to_userspace=<s> total_exits=<n> ...
+#   KVM-RESULT phase=done      time_to_done=<s>      total_exits=<n> ...
+#   KVM-RESULT phase=exit      time_to_exit=<s> reason=<r> total_exits=<n> ...
+# (at the guest's GUEST-USERSPACE-UP line, at its GUEST-WORK-DONE line, and
+# once L2 has shut down -- QEMU is told to pause rather than exit then, so
+# the VM, and with it its counters, still exists).  Times are seconds since
+# L2's QEMU was started, on L1's clock.  Then L1 powers off.
+#
+# Kernel command line:
+#   l1.npt=0|1         kvm_amd's npt parameter (default 1)
+#   l1.kvm_amd=a=1,b=2 more kvm_amd parameters
+#   l1.smp=N l1.mem=MiB  L2's vCPUs (default 1) and memory (default 256)
+#   l1.disk=DEV        the ISO's block device (default /dev/vda)
+#   l1.timeout=S       give up on L2 after S seconds (default 900)
+export PATH=/bin:/sbin:/usr/bin:/usr/sbin
+B=/lib/kvm-bench
+DBG=/sys/kernel/debug/kvm
+
+mount -t proc proc /proc
+mount -t sysfs sysfs /sys
+mount -t devtmpfs devtmpfs /dev 2>/dev/null
+mount -t debugfs debugfs /sys/kernel/debug
+mount -t tmpfs -o mode=1777 tmpfs /tmp
+
+uptime_s() { read -r u _ < /proc/uptime; echo "$u"; }
+
+end() { # STATUS
+	echo "KVM-END status=$1 uptime=$(uptime_s)"
+	sync
+	poweroff -f
+	sleep 10
+	echo "KVM-FAIL poweroff -f did not power off"
+	exit 1
+}
+
+fail() { # MESSAGE
+	echo "KVM-FAIL $*"
+	dmesg | tail -n 25 | sed 's/^/L1-DMESG /'
+	end fail
+}
+
+npt=1 smp=1 mem=256 disk=/dev/vda timeout=900 kvm_amd_extra=
+for arg in $(cat /proc/cmdline); do
+	case $arg in
+	l1.npt=*)     npt=${arg#*=} ;;
+	l1.kvm_amd=*) kvm_amd_extra=$(echo "${arg#*=}" | tr , ' ') ;;
+	l1.smp=*)     smp=${arg#*=} ;;
+	l1.mem=*)     mem=${arg#*=} ;;
+	l1.disk=*)    disk=${arg#*=} ;;
+	l1.timeout=*) timeout=${arg#*=} ;;
+	esac
+done
+case $npt in 0|1) ;; *) fail "l1.npt=$npt: want 0 or 1" ;; esac
+for v in "$smp" "$mem" "$timeout"; do
+	case $v in ''|*[!0-9]*) fail "bad number '$v' in l1.smp/l1.mem/l1.timeout" ;; esac
+done
+
+echo "KVM-L1-UP uptime=$(uptime_s) kernel=$(uname -r)" \
+	"cpus=$(grep -c '^processor' /proc/cpuinfo)" \
+	"mem=$(awk '$1 == "MemTotal:" { print $2 }' /proc/meminfo)"
+grep -qw svm /proc/cpuinfo || fail "L1 CPU has no svm flag (qemu -cpu ...,+svm?)"
+
+# --- kvm, kvm_amd, virtio_blk --------------------------------------------
+while read -r name path; do
+	params=
+	[ "$name" = kvm_amd ] && params="npt=$npt $kvm_amd_extra"
+	# shellcheck disable=SC2086 # params are separate words
+	insmod "$path" $params || fail "insmod $name $params failed"
+done < $B/modules
+dmesg | grep -iE 'kvm|svm|nested pag' | sed 's/^/L1-DMESG /'
+[ -c /dev/kvm ] || fail "no /dev/kvm after loading kvm_amd"
+got=$(cat /sys/module/kvm_amd/parameters/npt)
+case $npt$got in
+1Y|1y|11|0N|0n|00) ;;
+*) fail "kvm_amd has npt=$got, wanted $npt (L1 CPU without +npt?)" ;;
+esac
+[ -d $DBG ] || fail "no $DBG (debugfs)"
+echo "KVM-MODULES-LOADED kvm_amd.npt=$got uptime=$(uptime_s)"
+
+# --- the reference ISO ---------------------------------------------------
+# Read from the disk into L1's RAM before L2 starts, so L2's CD reads cost
+# what they would from memory, not L1 virtio-blk I/O inside the timing.
+i=0
+while [ ! -b "$disk" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+[ -b "$disk" ] || fail "no $disk: the reference ISO is not attached to L1"
+cat "$disk" > /tmp/ref.iso || fail "cannot read the ISO from $disk"
+magic=$(dd if=/tmp/ref.iso bs=1 skip=32769 count=5 2>/dev/null)
+[ "$magic" = CD001 ] || fail "$disk holds no ISO 9660 image"
+echo "KVM-ISO bytes=$(wc -c < /tmp/ref.iso) uptime=$(uptime_s)"
+
+# --- L2 ------------------------------------------------------------------
+# Counters: every plain numeric file of $DBG (sums over all VMs; L2 is the
+# only one).  Baseline now, deltas later.
+for f in $DBG/*; do [ -f "$f" ] && echo "${f##*/}"; done > /tmp/stats
+awk -v mode=base -v dir=$DBG -v stats=/tmp/stats -f $B/l2-console.awk \
+	> /tmp/base < /dev/null
+
+# QMP on two FIFOs (QEMU opens <path>.in and <path>.out read-write, so
+# nobody blocks): the SHUTDOWN/STOP events tell when L2 is done, and
+# "-action shutdown=pause" keeps the VM (and its counters) until "quit".
+mkfifo /tmp/qmp.in /tmp/qmp.out
+set -- qemu-system-x86_64 -enable-kvm -cpu host -smp "$smp" -m "$mem" \
+	-nographic -no-reboot -net none -vga none \
+	-cdrom /tmp/ref.iso -boot d \
+	-action shutdown=pause \
+	-chardev pipe,id=qmp,path=/tmp/qmp -mon chardev=qmp,mode=control
+echo "KVM-L2-CMD $*"
+t0=$(uptime_s)
+echo "KVM-L2-START uptime=$t0"
+(
+	"$@" < /dev/null 2>&1 &
+	echo $! > /tmp/qemu.pid
+	wait $!
+	echo "KVM-L2-QEMU-EXIT status=$?"
+) | awk -v mode=console -v t0="$t0" -v dir=$DBG -v stats=/tmp/stats \
+	-v base=/tmp/base -f $B/l2-console.awk &
+pipeline=$!
+
+i=0
+while [ ! -s /tmp/qemu.pid ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+qpid=$(cat /tmp/qemu.pid 2>/dev/null)
+[ -n "$qpid" ] || fail "L2 QEMU did not start"
+exec 3<> /tmp/qmp.out 4<> /tmp/qmp.in
+echo '{"execute": "qmp_capabilities"}' >&4
+
+snapshot() { # PHASE [KEY=VALUE]
+	awk -v mode=snap -v phase="$1" -v extra="$2" -v t0="$t0" -v dir=$DBG \
+		-v stats=/tmp/stats -v base=/tmp/base -f $B/l2-console.awk \
+		< /dev/null
+}
+
+deadline=$(( ${t0%.*} + timeout ))
+outcome= reason=
+while :; do
+	if read -t 1 -r ev <&3; then
+		case $ev in
+		*'"event": "SHUTDOWN"'*)
+			reason=$(echo "$ev" | sed -n 's/.*"reason": "\([^"]*\)".*/\1/p')
+			echo "KVM-L2-SHUTDOWN reason=${reason:-unknown}" \
+				"time=$(awk -v t0="$t0" '{ printf "%.3f", $1 - t0 }' /proc/uptime)"
+			;;
+		*'"event": "STOP"'*)
+			[ -n "$reason" ] && { outcome=shutdown; break; } ;;
+		esac
+	fi
+	kill -0 "$qpid" 2>/dev/null || { outcome=died; break; }
+	now=$(uptime_s)
+	[ "${now%.*}" -ge "$deadline" ] && { outcome=timeout; break; }
+done
+
+case $outcome in
+shutdown)
+	snapshot exit "reason=$reason"
+	echo '{"execute": "quit"}' >&4
+	;;
+timeout)
+	snapshot timeout
+	kill "$qpid" 2>/dev/null
+	;;
+esac
+i=0
+while kill -0 "$qpid" 2>/dev/null && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+kill -9 "$qpid" 2>/dev/null
+wait $pipeline
+case $outcome in
+shutdown) end ok ;;
+timeout)  fail "L2 did not shut down within l1.timeout=$timeout s" ;;
+*)        fail "L2 QEMU exited without a guest shutdown (see its output above)" ;;
+esac
