@@ -21,18 +21,15 @@
 #include "ide.h"
 #include "irq.h"
 #include "mem_map.h"
-#include "pci.h"
+#include "pci_bus.h"
 #include "vm.h"
 #include "vmm.h"
 
 #define PIIX3_IDE_DEVFN V3_PCI_DEVFN(1, 1)
-#define PCI_VENDOR_INTEL 0x8086
 #define PCI_DEVICE_PIIX3_IDE 0x7010
 /* Mass storage / IDE, prog-if 80h: both channels fixed in compatibility
  * mode (bits 0-3 clear), bus master capable (bit 7). */
 #define PIIX3_IDE_CLASS 0x010180
-#define PCI_COMMAND 0x04
-#define PCI_COMMAND_MASTER 0x0004
 #define BM_BAR 4
 #define BM_BAR_SIZE 16
 
@@ -556,10 +553,11 @@ static void tf_write(struct ide_channel *c, unsigned reg, uint8_t v)
 static void ctl_write(struct ide_channel *c, uint8_t v)
 {
 	bool reset_edge = (v & ATA_DC_SRST) && !(c->ctl & ATA_DC_SRST);
-	int u;
 
 	c->ctl = v & (ATA_DC_NIEN | ATA_DC_SRST | ATA_DC_HOB);
 	if (reset_edge) {
+		int u;
+
 		for (u = 0; u < IDE_UNITS; u++)
 			if (c->drive[u].present)
 				drive_reset(&c->drive[u]);
@@ -822,7 +820,7 @@ static void ide_pci_config_write(struct v3_pci_func *f, uint32_t off,
 	int i;
 
 	(void)val;
-	if (!ctrl || off > PCI_COMMAND || off + len <= PCI_COMMAND)
+	if (!ctrl || !v3_pci_touches(off, len, PCI_COMMAND, 2))
 		return;
 	flags = ctrl_lock(ctrl);
 	for (i = 0; i < IDE_CHANNELS; i++)

@@ -24,12 +24,17 @@ static void unlink(struct v3_vm *vm, struct v3_timer *t)
 
 void v3_timer_arm(struct v3_vm *vm, struct v3_timer *t, uint64_t usec)
 {
+	v3_timer_arm_at(vm, t, v3_cycles() + v3_usec_to_cycles(usec));
+}
+
+void v3_timer_arm_at(struct v3_vm *vm, struct v3_timer *t, uint64_t deadline)
+{
 	unsigned long flags = v3_host->lock_irqsave(vm->lock);
 	struct v3_timer **pp;
 
 	if (t->armed)
 		unlink(vm, t);
-	t->deadline = v3_cycles() + v3_usec_to_cycles(usec);
+	t->deadline = deadline;
 	for (pp = &vm->timers.head; *pp && (*pp)->deadline <= t->deadline;
 	     pp = &(*pp)->next)
 		;

@@ -21,6 +21,8 @@ struct v3_timer_list {
 };
 
 void v3_timer_arm(struct v3_vm *vm, struct v3_timer *t, uint64_t usec);
+/* Same, at an absolute host cycle count (no rounding to microseconds). */
+void v3_timer_arm_at(struct v3_vm *vm, struct v3_timer *t, uint64_t deadline);
 void v3_timer_cancel(struct v3_vm *vm, struct v3_timer *t);
 /* Fire every expired timer; returns the earliest remaining deadline, or 0
  * when none is armed. */

@@ -283,13 +283,15 @@ static int build_vm(struct v3_vm *vm, const struct v3_config *cfg,
 	}
 	if (cfg->boot == V3_BOOT_BIOS && map_bios(vm, cfg, err, errlen) != 0)
 		return -1;
-	if (v3_devices_create(vm, cfg, err, errlen) != 0)
-		return -1;
+	/* vcpus first: devices may look at them (CPU count, interrupt
+	 * targets) while they are created. */
 	if (create_vcpus(vm, cfg->vcpus) != 0) {
 		v3_snprintf(err, errlen, "cannot create %u vcpu(s) on %s",
 			    cfg->vcpus, v3_arch->name);
 		return -1;
 	}
+	if (v3_devices_create(vm, cfg, err, errlen) != 0)
+		return -1;
 	return 0;
 }
 
@@ -416,7 +418,7 @@ void v3_vm_destroy(struct v3_vm *vm)
 	if (vm->state == V3_VM_RUNNING || vm->state == V3_VM_PAUSED)
 		v3_vm_stop(vm);
 	v3_devices_destroy(vm);
-	for (i = 0; i < vm->nvcpus; i++) {
+	for (i = 0; vm->vcpus && i < vm->nvcpus; i++) {
 		if (!vm->vcpus[i])
 			continue;
 		v3_arch->vcpu_deinit(vm->vcpus[i]);
