@@ -145,11 +145,16 @@ static bool sci_wanted(const struct piix4_pm *pm)
 	       (pm->gpe_sts[1] & pm->gpe_en[1]);
 }
 
-/* Arm the overflow timer only while it can raise an SCI. */
-static void schedule_timer(struct piix4_pm *pm, uint64_t ticks)
+/* Host cycle count at which the timer reaches 'ticks' (rounded up). */
+static uint64_t ticks_to_cycles(const struct piix4_pm *pm, uint64_t ticks)
 {
-	uint64_t next, usec;
+	return pm->epoch + ticks / PMTMR_HZ * pm->hz +
+	       (ticks % PMTMR_HZ * pm->hz + PMTMR_HZ - 1) / PMTMR_HZ;
+}
 
+/* Arm the overflow timer only while it can raise an SCI. */
+static void schedule_timer(struct piix4_pm *pm)
+{
 	if (!(pm->pm1_en & PM1_TMR) || !(pm->pm1_cnt & CNT_SCI_EN)) {
 		if (pm->tmr_timer.armed)
 			v3_timer_cancel(pm->vm, &pm->tmr_timer);
@@ -159,24 +164,23 @@ static void schedule_timer(struct piix4_pm *pm, uint64_t ticks)
 	if (pm->tmr_timer.armed && pm->timer_toggle == pm->msb_toggles + 1)
 		return;
 	pm->timer_toggle = pm->msb_toggles + 1;
-	next = pm->timer_toggle << PMTMR_MSB_SHIFT;
-	usec = (next - ticks) * 1000000ull / PMTMR_HZ + 1;
-	v3_timer_arm(pm->vm, &pm->tmr_timer, usec);
+	v3_timer_arm_at(pm->vm, &pm->tmr_timer,
+			ticks_to_cycles(pm, pm->timer_toggle
+						<< PMTMR_MSB_SHIFT));
 }
 
 /* Bring the SCI line and the timer in line with the registers. */
 static void update(struct piix4_pm *pm)
 {
-	uint64_t ticks = pm_ticks(pm);
 	bool level;
 
-	catch_up_timer(pm, ticks);
+	catch_up_timer(pm, pm_ticks(pm));
 	level = sci_wanted(pm);
 	if (level != pm->sci_level) {
 		pm->sci_level = level;
 		v3_irq_set(pm->vm, pm->sci_irq, level);
 	}
-	schedule_timer(pm, ticks);
+	schedule_timer(pm);
 }
 
 static void tmr_timer_fire(struct v3_vm *vm, void *priv)

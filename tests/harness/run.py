@@ -171,6 +171,10 @@ def emit(v: Verdict):
         print(line, flush=True)
 
 
+def test_modules(test, build) -> List[str]:
+    return [m.replace('{build}', build) for m in test.modules]
+
+
 def missing_files(test, build, kernel) -> Optional[str]:
     """The kernel, the guest's config and the images it loads."""
     cfg = os.path.join(build, 'guests', test.guest + '.cfg')
@@ -181,6 +185,7 @@ def missing_files(test, build, kernel) -> Optional[str]:
                      for img in CFG_LOAD_RE.findall(f.read())]
     except OSError:
         pass
+    need += test_modules(test, build)
     gone = [p for p in need if not os.path.exists(p)]
     if gone:
         return 'not built: ' + ' '.join(gone)
@@ -207,6 +212,9 @@ def run_guests(tests, a, aliases) -> List[Verdict]:
             mods = []
             for t in remaining:
                 mods += qemu.guest_modules(a.build, t.guest)
+                # A big image shared by several VMs is loaded once.
+                mods += [m for m in test_modules(t, a.build)
+                         if m not in mods]
             vm_timeout = math.ceil(max(t.timeout for t in remaining) *
                                    a.timeout_factor)
             cmd = qemu.command(kernel, mods, f'vm_timeout={vm_timeout}',

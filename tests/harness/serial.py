@@ -81,8 +81,13 @@ class Boot:
         return '\n'.join(self.lines)
 
 
+# Firmware and boot loaders paint the screen with ANSI sequences, which
+# reach the serial console in the middle of the words we look for.
+ANSI_RE = re.compile(r'\x1b(\[[0-9;?]*[ -/]*[@-~]|[()][0-9A-Za-z]|[=>78cDEHM])')
+
+
 def split_lines(data: str) -> List[str]:
-    return data.replace('\r', '').split('\n')
+    return ANSI_RE.sub('', data).replace('\r', '').split('\n')
 
 
 def parse_boot(lines: List[str]) -> Boot:

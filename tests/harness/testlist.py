@@ -10,7 +10,7 @@ from typing import List, Optional
 DEFAULT_TIMEOUT = 30.0
 DEFAULT_GROUPS = ('default',)
 KNOWN_KEYS = {'guest', 'status', 'expect', 'reject', 'equal', 'qemu_args',
-              'scope', 'timeout', 'groups'}
+              'scope', 'timeout', 'groups', 'modules'}
 
 
 class TestListError(Exception):
@@ -29,6 +29,8 @@ class Test:
     boot_scope: bool = False         # judged on the whole boot's output
     timeout: float = DEFAULT_TIMEOUT
     groups: tuple = DEFAULT_GROUPS
+    # Extra multiboot modules (BIOS, ISO images); {build} expands.
+    modules: List[str] = field(default_factory=list)
 
     def boot_key(self):
         """Tests with equal keys share one QEMU boot."""
@@ -78,6 +80,7 @@ def _test_from(name, sec) -> Test:
         raise TestListError(f'[{name}] scope: vm or boot, not {scope!r}')
     t.boot_scope = scope == 'boot'
     t.groups = tuple(sec.get('groups', ' '.join(DEFAULT_GROUPS)).split())
+    t.modules = sec.get('modules', '').split()
     return t
 
 
