@@ -21,8 +21,9 @@ static void host_cpuid(uint32_t leaf, uint32_t sub, uint32_t r[4])
 	(BIT(3) | BIT(5) | BIT(6) | BIT(12) | BIT(21) | BIT(24) | BIT(26) |    \
 	 BIT(27) | BIT(28) | BIT(29))
 #define LEAF1_ECX_HYPERVISOR BIT(31)
-/* Leaf 1 EDX: APIC(9) until the local APIC model exists. */
-#define LEAF1_EDX_HIDE BIT(9)
+/* Leaf 1 EDX: MCE(7) and MCA(14) - no machine-check MSRs; APIC(9) until
+ * the local APIC model exists. */
+#define LEAF1_EDX_HIDE (BIT(7) | BIT(9) | BIT(14))
 /* Leaf 7.0 EBX: keep only features that need no VMM state: FSGSBASE,
  * BMI1, SMEP, BMI2, ERMS, RDSEED, ADX, SMAP, CLFLUSHOPT, CLWB. */
 #define LEAF7_EBX_KEEP                                                         \

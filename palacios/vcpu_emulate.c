@@ -246,6 +246,12 @@ int v3_vcpu_emulate_string_io(struct v3_vcpu *vcpu, uint16_t port,
 	int r;
 
 	ctx_load(vcpu, &ctx);
+	/* Some SVM implementations (QEMU's) leave the address-size bits of
+	 * EXITINFO1 clear: use the mode's default then. */
+	if (!io.addr_size)
+		io.addr_size = ctx.mode == V3_MODE_LONG64   ? 8
+			       : ctx.mode == V3_MODE_PROT32 ? 4
+							    : 2;
 	r = v3_emulate_string_io(&ctx, &io);
 	if (r == V3_EMU_OK) {
 		ctx_store(vcpu, &ctx);

@@ -8,13 +8,50 @@
 
 #define MSR_TSC	 0x10
 #define MSR_EFER 0xc0000080u
+#define MSR_MTRR_CAP 0xfe
+#define MSR_MTRR_VAR_FIRST 0x200
+#define MSR_MTRR_VAR_LAST 0x20f
+#define MSR_MTRR_DEF_TYPE 0x2ff
+/* MTRRcap: 8 variable ranges, fixed ranges, write-combining
+ * (SDM vol. 3 §12.11.1). */
+#define MTRR_CAP_VALUE (8u | (1u << 8) | (1u << 10))
 /* EFER bits a guest may set: SCE, LME, LMA, NXE (SVME is ours). */
 #define EFER_GUEST_BITS                                                        \
 	((1ull << 0) | (1ull << 8) | (1ull << 10) | (1ull << 11))
 
+/* The fixed-range MTRR MSRs in SDM order: 64K, 2 x 16K, 8 x 4K. */
+static const uint32_t mtrr_fixed_msrs[11] = {
+	0x250, 0x258, 0x259, 0x268, 0x269, 0x26a,
+	0x26b, 0x26c, 0x26d, 0x26e, 0x26f,
+};
+
+/* Storage for an MTRR MSR, or NULL when 'msr' is not one. */
+static uint64_t *mtrr_slot(struct v3_vcpu *vcpu, uint32_t msr)
+{
+	unsigned i;
+
+	if (msr == MSR_MTRR_DEF_TYPE)
+		return &vcpu->mtrr_def_type;
+	if (msr >= MSR_MTRR_VAR_FIRST && msr <= MSR_MTRR_VAR_LAST)
+		return &vcpu->mtrr_var[msr - MSR_MTRR_VAR_FIRST];
+	for (i = 0; i < 11; i++)
+		if (mtrr_fixed_msrs[i] == msr)
+			return &vcpu->mtrr_fixed[i];
+	return NULL;
+}
+
 static int core_msr_read(struct v3_vcpu *vcpu, uint32_t msr, uint64_t *val)
 {
+	uint64_t *mtrr = mtrr_slot(vcpu, msr);
+
+	if (mtrr) {
+		*val = *mtrr;
+		return 0;
+	}
 	switch (msr) {
+	case MSR_MTRR_CAP:
+		*val = MTRR_CAP_VALUE;
+		return 0;
 	case MSR_EFER: *val = vcpu->state.efer; return 0;
 	case MSR_TSC: *val = v3_cycles() + vcpu->vm->tsc_offset; return 0;
 	}
@@ -23,6 +60,12 @@ static int core_msr_read(struct v3_vcpu *vcpu, uint32_t msr, uint64_t *val)
 
 static int core_msr_write(struct v3_vcpu *vcpu, uint32_t msr, uint64_t val)
 {
+	uint64_t *mtrr = mtrr_slot(vcpu, msr);
+
+	if (mtrr) {
+		*mtrr = val;
+		return 0;
+	}
 	switch (msr) {
 	case MSR_EFER:
 		if (val & ~EFER_GUEST_BITS)

@@ -45,6 +45,12 @@ struct v3_vcpu {
 	volatile bool halted;
 	volatile bool tlb_flush;	/* nested mappings changed */
 
+	/* MTRRs the guest programs; with nested paging the host's memory
+	 * types apply, so these are storage for the guest's view only. */
+	uint64_t mtrr_def_type;
+	uint64_t mtrr_var[16];	/* PHYSBASE/PHYSMASK pairs 0x200-0x20f */
+	uint64_t mtrr_fixed[11];
+
 	struct v3_exit_stat stats[V3_EXIT_MAX];
 };
 
