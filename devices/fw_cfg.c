@@ -394,12 +394,14 @@ static int ctl_data_io(struct v3_vcpu *vcpu, struct v3_access *acc, void *priv)
 static int dma_io(struct v3_vcpu *vcpu, struct v3_access *acc, void *priv)
 {
 	struct fw_cfg *d = priv;
-	uint32_t off = (uint32_t)acc->addr - DMA_PORT, i;
+	uint32_t off = (uint32_t)acc->addr - DMA_PORT;
 	uint32_t half = bswap32((uint32_t)acc->val[0]);
 	unsigned long flags;
 
 	(void)vcpu;
 	if (!acc->write) {
+		uint32_t i;
+
 		acc->val[0] = 0;
 		for (i = 0; i < acc->len && off + i < DMA_PORTS; i++)
 			acc->val[0] |= (uint64_t)(uint8_t)dma_signature[off + i]

@@ -103,11 +103,10 @@ static void i440fx_config_write(struct v3_pci_func *f, uint32_t off,
 				uint32_t len, uint32_t val)
 {
 	struct i440fx *d = f->priv;
-	int n;
 
 	(void)val;
 	if (v3_pci_touches(off, len, PAM0, PAM_REGS))
-		for (n = 0; n < PAM_REGS; n++)
+		for (int n = 0; n < PAM_REGS; n++)
 			apply_pam_reg(d, n, f->config[PAM0 + n]);
 	if (v3_pci_touches(off, len, SMRAM, 1))
 		lock_smram(f);

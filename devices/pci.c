@@ -155,7 +155,7 @@ void v3_pci_irq_routing_changed(struct v3_vm *vm)
 	v3_host->unlock_irqrestore(bus->irq_lock, flags);
 }
 
-void v3_pci_clear_irq_router(struct v3_vm *vm, void *priv)
+void v3_pci_clear_irq_router(struct v3_vm *vm, const void *priv)
 {
 	struct v3_pci_bus *bus = vm->pci;
 	unsigned long flags;
@@ -256,7 +256,6 @@ static uint32_t config_read(struct v3_pci_func *f, uint32_t off, uint32_t len)
 static void config_write(struct v3_pci_bus *bus, struct v3_pci_func *f,
 			 uint32_t off, uint32_t len, uint32_t val)
 {
-	unsigned long flags;
 	uint32_t i;
 
 	for (i = 0; i < len && off + i < 256; i++) {
@@ -265,7 +264,8 @@ static void config_write(struct v3_pci_bus *bus, struct v3_pci_func *f,
 		f->config[off + i] = (f->config[off + i] & ~m) | (b & m);
 	}
 	if (v3_pci_touches(off, len, PCI_COMMAND, 2)) {
-		flags = v3_host->lock_irqsave(bus->irq_lock);
+		unsigned long flags = v3_host->lock_irqsave(bus->irq_lock);
+
 		update_intx(bus, f);
 		v3_host->unlock_irqrestore(bus->irq_lock, flags);
 	}

@@ -49,7 +49,7 @@
 void v3_pci_irq_routing_changed(struct v3_vm *vm);
 /* The router registered with 'priv' goes away (its device is destroyed):
  * asserted INTx lines drop and nothing routes until a new one is set. */
-void v3_pci_clear_irq_router(struct v3_vm *vm, void *priv);
+void v3_pci_clear_irq_router(struct v3_vm *vm, const void *priv);
 
 /* Does the config access [off, off+len) touch [reg, reg+n)? */
 static inline bool v3_pci_touches(uint32_t off, uint32_t len, uint32_t reg,

@@ -254,7 +254,6 @@ static int pm_io(struct v3_vcpu *vcpu, struct v3_access *acc, void *priv)
 	struct piix4_pm *pm = priv;
 	uint32_t off = (uint32_t)acc->addr - pm->io_base, i;
 	unsigned long flags = v3_host->lock_irqsave(pm->lock);
-	uint64_t ticks;
 	int sleep = -1;
 
 	(void)vcpu;
@@ -266,7 +265,8 @@ static int pm_io(struct v3_vcpu *vcpu, struct v3_access *acc, void *priv)
 				sleep = t;
 		}
 	} else {
-		ticks = pm_ticks(pm);
+		uint64_t ticks = pm_ticks(pm);
+
 		catch_up_timer(pm, ticks);
 		acc->val[0] = 0;
 		for (i = 0; i < acc->len && off + i < PM_IO_SIZE; i++)

@@ -26,8 +26,18 @@ GUEST_ELFS  := $(GUEST_NAMES:%=$(GUEST_OUT)/%.elf)
 GUEST_CFGS  := $(patsubst $(GUEST_DIR)/%,$(GUEST_OUT)/%,\
 	$(wildcard $(GUEST_DIR)/*.cfg))
 
-.PHONY: guests
-guests: $(GUEST_BINS) $(GUEST_CFGS)
+.PHONY: guests reference-iso
+guests: $(GUEST_BINS) $(GUEST_CFGS) $(GUEST_OUT)/corrupt.iso
+
+# 64 KiB of zeros: sized like a CD image but with no ISO 9660 volume
+# descriptor, for the "corrupt ISO" test.
+$(GUEST_OUT)/corrupt.iso:
+	@mkdir -p $(dir $@)
+	$(Q)head -c 65536 /dev/zero > $@
+
+# The reference Linux ISO the PC-platform tests boot.
+reference-iso:
+	$(Q)$(MAKE) -s -C guest-images O=$(abspath $(BUILD))/guest-images
 
 $(GUEST_OUT)/lib/%.c.o: $(GUEST_DIR)/lib/%.c
 	@mkdir -p $(dir $@)

@@ -547,8 +547,9 @@ static uint32_t fw_dma(struct v3_vm *vm, uint32_t desc, uint32_t control,
 static void test_fw_cfg_items(struct v3_vm *vm)
 {
 	uint8_t buf[64];
-	uint16_t key;
-	uint32_t size, count;
+	uint16_t key = 0;
+	uint32_t size = 0, count = 0;
+	bool ok;
 
 	fw_read(vm, 0x00, buf, 4);
 	report(memcmp(buf, "QEMU", 4) == 0, "signature QEMU");
@@ -569,10 +570,11 @@ static void test_fw_cfg_items(struct v3_vm *vm)
 	fw_read(vm, 0x00, buf, 6);
 	report(buf[4] == 0 && buf[5] == 0, "reads past an item's end give 0");
 
-	report(dir_sorted(vm, &count) && count == 3,
-	       "file directory: %u files sorted by name", count);
-	report(fw_find(vm, "etc/e820", &key, &size) && size == 20 &&
-		   key >= 0x20,
+	ok = dir_sorted(vm, &count);
+	report(ok && count == 3, "file directory: %u files sorted by name",
+	       count);
+	ok = fw_find(vm, "etc/e820", &key, &size);
+	report(ok && size == 20 && key >= 0x20,
 	       "etc/e820: one entry (key %#x, %u bytes)", key, size);
 	fw_read(vm, key, buf, 20);
 	report(le64(buf) == 0 && le64(buf + 8) == 64 * MIB && buf[16] == 1,
@@ -591,8 +593,8 @@ static void test_fw_cfg_items(struct v3_vm *vm)
 
 static void test_fw_cfg_dma(struct v3_vm *vm)
 {
-	uint16_t key;
-	uint32_t size;
+	uint16_t key = 0;
+	uint32_t size = 0;
 
 	fake_pci_set_ram(guest_ram, sizeof(guest_ram));
 	report(fake_in(vm, FW_DMA_HIGH, 4) == 0x554d4551 &&
@@ -608,7 +610,7 @@ static void test_fw_cfg_dma(struct v3_vm *vm)
 	       "DMA copied the file, zeros past its end");
 	report(guest_ram[0x2004] == 0xee, "and nothing beyond 'length'");
 
-	fw_dma(vm, 0x1000, 0x0000 << 16 | 0x08 | 0x04, 2, 0);
+	fw_dma(vm, 0x1000, 0x08 | 0x04, 2, 0); /* select key 0, skip 2 */
 	report(fw_dma(vm, 0x1000, 0x02, 2, 0x2010) == 0 &&
 		   memcmp(guest_ram + 0x2010, "MU", 2) == 0,
 	       "SKIP 2 of the signature, then READ gives \"MU\"");
@@ -631,9 +633,10 @@ static void test_fw_cfg_dma(struct v3_vm *vm)
 static void test_fw_cfg_add_file(struct v3_vm *vm)
 {
 	char longname[64];
-	uint16_t key;
-	uint32_t size, count;
+	uint16_t key = 0;
+	uint32_t size = 0, count = 0;
 	uint8_t buf[4];
+	bool ok;
 
 	memset(longname, 'x', sizeof(longname) - 1);
 	longname[sizeof(longname) - 1] = 0;
@@ -644,8 +647,9 @@ static void test_fw_cfg_add_file(struct v3_vm *vm)
 	report(v3_fw_cfg_add_file(vm, longname, "x", 1) != 0 &&
 		   v3_fw_cfg_add_file(vm, "", "x", 1) != 0,
 	       "names longer than 55 or empty are refused");
-	report(dir_sorted(vm, &count) && count == 4,
-	       "directory still sorted with %u files", count);
+	ok = dir_sorted(vm, &count);
+	report(ok && count == 4, "directory still sorted with %u files",
+	       count);
 	report(fw_find(vm, "genroms/test.bin", &key, &size) && size == 4,
 	       "the new file is listed");
 	fw_read(vm, key, buf, 4);
@@ -659,8 +663,8 @@ static void test_fw_cfg_options(void)
 				  "bootorder=/a|HALT max_cpus=8\n",
 				  5 * 1024 * MIB, 1);
 	uint8_t buf[40];
-	uint16_t key;
-	uint32_t size;
+	uint16_t key = 0;
+	uint32_t size = 0;
 
 	if (!vm) {
 		report(false, "fw_cfg with options");
@@ -704,8 +708,17 @@ static void test_refusals(void)
 	check_refused("device = fw_cfg boot=floppy\n", "cdrom or disk");
 	check_refused("device = fw_cfg boot=cdrom bootorder=/x\n", "not both");
 	check_refused("device = pci\ndevice = piix4_pm sci=16\n", "sci");
-	report(v3_fw_cfg_add_file(NULL, "x", "", 0) == -1 || true,
-	       "placeholder");
+}
+
+static void test_add_file_without_fw_cfg(void)
+{
+	struct v3_vm *vm = new_vm("device = pci\n", 64 * MIB, 1);
+
+	if (!vm)
+		return;
+	report(v3_fw_cfg_add_file(vm, "etc/x", "x", 1) == -1,
+	       "v3_fw_cfg_add_file without an fw_cfg device fails");
+	check_no_leak(vm, "pci-only VM");
 }
 
 int main(void)
@@ -728,5 +741,6 @@ int main(void)
 	test_reset_control();
 	test_fw_cfg_options();
 	test_refusals();
+	test_add_file_without_fw_cfg();
 	return report_summary("test_platform");
 }
