@@ -30,46 +30,46 @@
 #include "fw_cfg.h"
 #include "vm.h"
 
-#define CTL_PORT 0x510
-#define DATA_PORT 0x511
-#define DMA_PORT 0x514
+#define CTL_PORT     0x510
+#define DATA_PORT    0x511
+#define DMA_PORT     0x514
 #define DMA_LOW_HALF (DMA_PORT + 4)
-#define DMA_PORTS 8
+#define DMA_PORTS    8
 
-#define KEY_SIGNATURE 0x0000
-#define KEY_ID 0x0001
-#define KEY_NB_CPUS 0x0005
-#define KEY_BOOT_MENU 0x000e
-#define KEY_MAX_CPUS 0x000f
-#define KEY_FILE_DIR 0x0019
-#define KEY_FILE_FIRST 0x0020
+#define KEY_SIGNATURE	  0x0000
+#define KEY_ID		  0x0001
+#define KEY_NB_CPUS	  0x0005
+#define KEY_BOOT_MENU	  0x000e
+#define KEY_MAX_CPUS	  0x000f
+#define KEY_FILE_DIR	  0x0019
+#define KEY_FILE_FIRST	  0x0020
 #define KEY_IRQ0_OVERRIDE 0x8002
 #define KEY_WRITE_CHANNEL 0x4000 /* ignored: writes go through DMA only */
 
 #define ID_TRADITIONAL 0x1
-#define ID_DMA 0x2
+#define ID_DMA	       0x2
 
-#define DMA_CTL_ERROR 0x01
-#define DMA_CTL_READ 0x02
-#define DMA_CTL_SKIP 0x04
+#define DMA_CTL_ERROR  0x01
+#define DMA_CTL_READ   0x02
+#define DMA_CTL_SKIP   0x04
 #define DMA_CTL_SELECT 0x08
-#define DMA_CTL_WRITE 0x10
-#define DMA_DESC_SIZE 16
+#define DMA_CTL_WRITE  0x10
+#define DMA_DESC_SIZE  16
 
-#define MAX_FILES 32
+#define MAX_FILES      32
 #define DIR_ENTRY_SIZE 64
-#define DIR_NAME_SIZE 56
+#define DIR_NAME_SIZE  56
 
 #define E820_ENTRY_SIZE 20
-#define E820_RAM 1
-#define LOWMEM_MAX 0xc0000000ull /* above: the PCI hole, as QEMU's pc */
-#define HIGHMEM_BASE 0x100000000ull
+#define E820_RAM	1
+#define LOWMEM_MAX	0xc0000000ull /* above: the PCI hole, as QEMU's pc */
+#define HIGHMEM_BASE	0x100000000ull
 
 #define COM1_PORT 0x3f8
 /* SeaBIOS's path of an ATA device: build_ata_path() in boot.c, for the
  * PIIX3 IDE function at 01.1; drive@ is the channel, disk@ the unit. */
-#define BOOT_PATH_CDROM "/pci@i0cf8/ide@1,1/drive@1/disk@0"
-#define BOOT_PATH_DISK "/pci@i0cf8/ide@1,1/drive@0/disk@0"
+#define BOOT_PATH_CDROM	    "/pci@i0cf8/ide@1,1/drive@1/disk@0"
+#define BOOT_PATH_DISK	    "/pci@i0cf8/ide@1,1/drive@0/disk@0"
 #define BOOTORDER_SEPARATOR '|' /* in the option; '\n' in the file */
 
 static const char signature[4] = {'Q', 'E', 'M', 'U'};
@@ -98,7 +98,7 @@ struct fw_cfg {
 	uint32_t dir_len;
 };
 
-/* ---- byte order ------------------------------------------------------------ */
+/* ---- byte order ---------------------------------------------------------- */
 
 static void put_le(uint8_t *p, uint64_t v, int n)
 {
@@ -132,7 +132,7 @@ static uint32_t bswap32(uint32_t v)
 	       (v << 24);
 }
 
-/* ---- items --------------------------------------------------------------------- */
+/* ---- items --------------------------------------------------------------- */
 
 /* The selected item's bytes; len 0 for keys nobody defined. */
 static void item(const struct fw_cfg *d, uint16_t key, const uint8_t **data,
@@ -202,7 +202,7 @@ static uint8_t next_byte(struct fw_cfg *d)
 	return data[d->offset++];
 }
 
-/* ---- file directory --------------------------------------------------------------- */
+/* ---- file directory ------------------------------------------------------ */
 
 /* Directory order is by name; keys stay in the order files were added. */
 static void sort_by_name(const struct fw_cfg *d, int *order)
@@ -306,7 +306,7 @@ int v3_fw_cfg_add_file(struct v3_vm *vm, const char *name, const void *data,
 	return ret;
 }
 
-/* ---- DMA ---------------------------------------------------------------------------- */
+/* ---- DMA ----------------------------------------------------------------- */
 
 /* Copy up to 'n' bytes of the item, zeros past its end, to guest 'gpa'. */
 static int dma_read_chunk(struct fw_cfg *d, uint64_t gpa, uint32_t n)
@@ -368,7 +368,7 @@ static void dma_transfer(struct fw_cfg *d, uint64_t desc)
 	v3_gpa_write(d->vm, desc, result, sizeof(result));
 }
 
-/* ---- ports ------------------------------------------------------------------------- */
+/* ---- ports --------------------------------------------------------------- */
 
 static int ctl_data_io(struct v3_vcpu *vcpu, struct v3_access *acc, void *priv)
 {
@@ -421,7 +421,7 @@ static int dma_io(struct v3_vcpu *vcpu, struct v3_access *acc, void *priv)
 	return 0;
 }
 
-/* ---- configuration ------------------------------------------------------------------- */
+/* ---- configuration ------------------------------------------------------- */
 
 static int add_e820(struct fw_cfg *d)
 {

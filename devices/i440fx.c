@@ -21,30 +21,30 @@
 #include "pci_bus.h"
 #include "vm.h"
 
-#define I440FX_DEVFN V3_PCI_DEVFN(0, 0)
+#define I440FX_DEVFN	 V3_PCI_DEVFN(0, 0)
 #define I440FX_DEVICE_ID 0x1237
-#define I440FX_CLASS 0x060000 /* bridge, host */
-#define I440FX_REVISION 0x02
+#define I440FX_CLASS	 0x060000 /* bridge, host */
+#define I440FX_REVISION	 0x02
 
-#define PAM0 0x59
-#define PAM_REGS 7
-#define PAM_RE 0x1
-#define PAM_WE 0x2
+#define PAM0	   0x59
+#define PAM_REGS   7
+#define PAM_RE	   0x1
+#define PAM_WE	   0x2
 #define PAM0_WMASK 0x30 /* high field only */
-#define PAM_WMASK 0x33
+#define PAM_WMASK  0x33
 
-#define SMRAM 0x72
-#define SMRAM_DEFAULT 0x02 /* C_BASE_SEG = 010b: 0xA0000, hardwired */
-#define SMRAM_D_OPEN 0x40
-#define SMRAM_D_CLS 0x20
-#define SMRAM_D_LCK 0x10
+#define SMRAM	       0x72
+#define SMRAM_DEFAULT  0x02 /* C_BASE_SEG = 010b: 0xA0000, hardwired */
+#define SMRAM_D_OPEN   0x40
+#define SMRAM_D_CLS    0x20
+#define SMRAM_D_LCK    0x10
 #define SMRAM_G_SMRAME 0x08
-#define SMRAM_WMASK (SMRAM_D_OPEN | SMRAM_D_CLS | SMRAM_D_LCK | SMRAM_G_SMRAME)
+#define SMRAM_WMASK    (SMRAM_D_OPEN | SMRAM_D_CLS | SMRAM_D_LCK | SMRAM_G_SMRAME)
 
-#define LEGACY_BASE 0xc0000u
+#define LEGACY_BASE  0xc0000u
 #define SEGMENT_SIZE 0x4000u
-#define BIOS_BASE 0xf0000u
-#define BIOS_SIZE 0x10000u
+#define BIOS_BASE    0xf0000u
+#define BIOS_SIZE    0x10000u
 
 struct i440fx {
 	struct v3_vm *vm;
@@ -62,8 +62,9 @@ static uint8_t pam_field(uint8_t reg, bool high)
 static void set_segment(struct i440fx *d, uint32_t base, uint32_t size,
 			uint8_t field)
 {
-	if (v3_mem_set_pam(d->vm, base, size, field & PAM_RE,
-			   field & PAM_WE) == 0 || d->warned)
+	if (v3_mem_set_pam(d->vm, base, size, field & PAM_RE, field & PAM_WE) ==
+		0 ||
+	    d->warned)
 		return;
 	/* Without a BIOS image the legacy area is plain RAM. */
 	d->warned = true;
@@ -78,10 +79,12 @@ static void apply_pam_reg(struct i440fx *d, int n, uint8_t now)
 
 	if (n == 0) {
 		if (pam_field(now, true) != pam_field(was, true))
-			set_segment(d, BIOS_BASE, BIOS_SIZE, pam_field(now, true));
+			set_segment(d, BIOS_BASE, BIOS_SIZE,
+				    pam_field(now, true));
 	} else {
 		if (pam_field(now, false) != pam_field(was, false))
-			set_segment(d, low, SEGMENT_SIZE, pam_field(now, false));
+			set_segment(d, low, SEGMENT_SIZE,
+				    pam_field(now, false));
 		if (pam_field(now, true) != pam_field(was, true))
 			set_segment(d, low + SEGMENT_SIZE, SEGMENT_SIZE,
 				    pam_field(now, true));
@@ -145,8 +148,8 @@ static int i440fx_create(struct v3_vm *vm, const struct v3_cfg_device *cfg,
 	if (!d)
 		return -1;
 	d->vm = vm;
-	d->pci = v3_pci_add(vm, I440FX_DEVFN, PCI_VENDOR_INTEL, I440FX_DEVICE_ID,
-			    I440FX_CLASS, &i440fx_ops, d);
+	d->pci = v3_pci_add(vm, I440FX_DEVFN, PCI_VENDOR_INTEL,
+			    I440FX_DEVICE_ID, I440FX_CLASS, &i440fx_ops, d);
 	if (!d->pci) {
 		v3_snprintf(err, errlen,
 			    "line %d: i440fx: needs 'device = pci' before it "

@@ -28,15 +28,15 @@
 
 #define CONF_ADDR_PORT 0xcf8
 #define CONF_DATA_PORT 0xcfc
-#define CONF_ENABLE 0x80000000u
+#define CONF_ENABLE    0x80000000u
 /* Bits 30:24 and 1:0 of CONFADD are reserved and read 0 (440FX §3.1.1). */
 #define CONF_ADDR_MASK 0x80fffffcu
-#define CONF_BUS(a) (((a) >> 16) & 0xff)
-#define CONF_DEVFN(a) (((a) >> 8) & 0xff)
-#define CONF_REG(a) ((a)&0xfc)
+#define CONF_BUS(a)    (((a) >> 16) & 0xff)
+#define CONF_DEVFN(a)  (((a) >> 8) & 0xff)
+#define CONF_REG(a)    ((a)&0xfc)
 
 #define NO_PIRQ 0xff
-#define PIRQS 4
+#define PIRQS	4
 
 /* Default writable header bits (PCI 3.0 §6.2.2, §6.2.4). */
 #define COMMAND_WMASK                                                          \
@@ -46,7 +46,7 @@
 /* QEMU's subsystem IDs on every function: SeaBIOS's qemu_detect() reads
  * them at 00.0 to decide it runs on QEMU (and then uses fw_cfg). */
 #define SUBSYS_VENDOR_REDHAT 0x1af4
-#define SUBSYS_ID_QEMU 0x1100
+#define SUBSYS_ID_QEMU	     0x1100
 
 struct v3_pci_bus {
 	struct v3_vm *vm;
@@ -55,13 +55,13 @@ struct v3_pci_bus {
 	const struct v3_pci_irq_router *router;
 	void *router_priv;
 	void *irq_lock;
-	bool intx_want[256];	   /* the function's INTx, as it drives it */
-	uint8_t intx_pirq[256];	   /* PIRQ it holds low on the bus, or NO_PIRQ */
+	bool intx_want[256];	/* the function's INTx, as it drives it */
+	uint8_t intx_pirq[256]; /* PIRQ it holds low on the bus, or NO_PIRQ */
 	uint16_t pirq_users[PIRQS];
 	uint32_t driven_lines; /* platform lines this bus holds high */
 };
 
-/* ---- interrupts -------------------------------------------------------- */
+/* ---- interrupts ---------------------------------------------------------- */
 
 static int pin_to_pirq(const struct v3_pci_func *f)
 {
@@ -100,8 +100,8 @@ static void update_intx(struct v3_pci_bus *bus, struct v3_pci_func *f)
 	bool want = bus->intx_want[f->devfn];
 	uint16_t cmd = v3_pci_cfg_read(f, PCI_COMMAND, 2);
 	uint16_t status = v3_pci_cfg_read(f, PCI_STATUS, 2);
-	int pirq = want && !(cmd & PCI_COMMAND_INTX_DISABLE) ? pin_to_pirq(f)
-							      : -1;
+	int pirq =
+	    want && !(cmd & PCI_COMMAND_INTX_DISABLE) ? pin_to_pirq(f) : -1;
 	uint8_t now = pirq < 0 ? NO_PIRQ : (uint8_t)pirq;
 	uint8_t was = bus->intx_pirq[f->devfn];
 
@@ -131,8 +131,8 @@ void v3_pci_set_irq(struct v3_pci_func *f, bool level)
 	v3_host->unlock_irqrestore(bus->irq_lock, flags);
 }
 
-int v3_pci_set_irq_router(struct v3_vm *vm,
-			  const struct v3_pci_irq_router *ops, void *priv)
+int v3_pci_set_irq_router(struct v3_vm *vm, const struct v3_pci_irq_router *ops,
+			  void *priv)
 {
 	struct v3_pci_bus *bus = vm->pci;
 
@@ -169,7 +169,7 @@ void v3_pci_clear_irq_router(struct v3_vm *vm, const void *priv)
 	v3_host->unlock_irqrestore(bus->irq_lock, flags);
 }
 
-/* ---- base address registers --------------------------------------------- */
+/* ---- base address registers ---------------------------------------------- */
 
 static bool bar_is_io(const struct v3_pci_func *f, int bar)
 {
@@ -236,7 +236,8 @@ void v3_pci_set_bar(struct v3_pci_func *f, int bar, uint64_t size, bool io)
 		size = min;
 	/* Writable address bits make sizing work: all ones reads back
 	 * ~(size - 1) with the read-only type bits. */
-	mask = (uint32_t)~(size - 1) & (io ? PCI_BAR_IO_MASK : PCI_BAR_MEM_MASK);
+	mask =
+	    (uint32_t) ~(size - 1) & (io ? PCI_BAR_IO_MASK : PCI_BAR_MEM_MASK);
 	f->bar_size[bar] = io ? size | PCI_BAR_SPACE_IO : size;
 	f->bar_addr[bar] = 0;
 	v3_pci_cfg_set(f, PCI_BAR0 + 4 * bar, 4, io ? PCI_BAR_SPACE_IO : 0);
@@ -244,7 +245,7 @@ void v3_pci_set_bar(struct v3_pci_func *f, int bar, uint64_t size, bool io)
 		f->wmask[PCI_BAR0 + 4 * bar + i] = mask >> (8 * i);
 }
 
-/* ---- configuration space -------------------------------------------------- */
+/* ---- configuration space ------------------------------------------------- */
 
 static uint32_t config_read(struct v3_pci_func *f, uint32_t off, uint32_t len)
 {
@@ -286,8 +287,7 @@ static struct v3_pci_func *addressed(const struct v3_pci_bus *bus)
 	return bus->funcs[CONF_DEVFN(a)];
 }
 
-static int conf_addr_io(struct v3_vcpu *vcpu, struct v3_access *acc,
-			void *priv)
+static int conf_addr_io(struct v3_vcpu *vcpu, struct v3_access *acc, void *priv)
 {
 	struct v3_pci_bus *bus = priv;
 
@@ -301,8 +301,7 @@ static int conf_addr_io(struct v3_vcpu *vcpu, struct v3_access *acc,
 	return 0;
 }
 
-static int conf_data_io(struct v3_vcpu *vcpu, struct v3_access *acc,
-			void *priv)
+static int conf_data_io(struct v3_vcpu *vcpu, struct v3_access *acc, void *priv)
 {
 	struct v3_pci_bus *bus = priv;
 	struct v3_pci_func *f = addressed(bus);
@@ -324,7 +323,7 @@ static int conf_data_io(struct v3_vcpu *vcpu, struct v3_access *acc,
 	return 0;
 }
 
-/* ---- functions ------------------------------------------------------------ */
+/* ---- functions ----------------------------------------------------------- */
 
 static void set_multi_function(struct v3_pci_bus *bus, uint8_t devfn)
 {
@@ -335,7 +334,8 @@ static void set_multi_function(struct v3_pci_bus *bus, uint8_t devfn)
 		return;
 	for (fn = 1; fn < 8; fn++)
 		if (bus->funcs[(devfn & ~7) | fn])
-			fn0->config[PCI_HEADER_TYPE] |= PCI_HEADER_MULTI_FUNCTION;
+			fn0->config[PCI_HEADER_TYPE] |=
+			    PCI_HEADER_MULTI_FUNCTION;
 }
 
 static void default_header(struct v3_pci_func *f, uint16_t vendor,
@@ -353,9 +353,8 @@ static void default_header(struct v3_pci_func *f, uint16_t vendor,
 	f->wmask[PCI_INTERRUPT_LINE] = 0xff;
 }
 
-struct v3_pci_func *v3_pci_add(struct v3_vm *vm, uint8_t devfn,
-			       uint16_t vendor, uint16_t device,
-			       uint32_t class_code,
+struct v3_pci_func *v3_pci_add(struct v3_vm *vm, uint8_t devfn, uint16_t vendor,
+			       uint16_t device, uint32_t class_code,
 			       const struct v3_pci_func_ops *ops, void *priv)
 {
 	struct v3_pci_bus *bus = vm->pci;
@@ -376,7 +375,7 @@ struct v3_pci_func *v3_pci_add(struct v3_vm *vm, uint8_t devfn,
 	return f;
 }
 
-/* ---- device --------------------------------------------------------------- */
+/* ---- device -------------------------------------------------------------- */
 
 static void pci_destroy(struct v3_vm *vm, void *priv)
 {

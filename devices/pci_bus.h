@@ -9,37 +9,37 @@
 
 #include "pci.h"
 
-#define PCI_VENDOR_ID 0x00
-#define PCI_DEVICE_ID 0x02
-#define PCI_COMMAND 0x04
-#define PCI_STATUS 0x06
-#define PCI_REVISION_ID 0x08
-#define PCI_CLASS_PROG 0x09
-#define PCI_CACHE_LINE_SIZE 0x0c
-#define PCI_LATENCY_TIMER 0x0d
-#define PCI_HEADER_TYPE 0x0e
-#define PCI_BAR0 0x10
-#define PCI_BAR_COUNT 6
+#define PCI_VENDOR_ID		0x00
+#define PCI_DEVICE_ID		0x02
+#define PCI_COMMAND		0x04
+#define PCI_STATUS		0x06
+#define PCI_REVISION_ID		0x08
+#define PCI_CLASS_PROG		0x09
+#define PCI_CACHE_LINE_SIZE	0x0c
+#define PCI_LATENCY_TIMER	0x0d
+#define PCI_HEADER_TYPE		0x0e
+#define PCI_BAR0		0x10
+#define PCI_BAR_COUNT		6
 #define PCI_SUBSYSTEM_VENDOR_ID 0x2c
-#define PCI_SUBSYSTEM_ID 0x2e
-#define PCI_INTERRUPT_LINE 0x3c
-#define PCI_INTERRUPT_PIN 0x3d
+#define PCI_SUBSYSTEM_ID	0x2e
+#define PCI_INTERRUPT_LINE	0x3c
+#define PCI_INTERRUPT_PIN	0x3d
 
-#define PCI_COMMAND_IO 0x0001
-#define PCI_COMMAND_MEMORY 0x0002
-#define PCI_COMMAND_MASTER 0x0004
-#define PCI_COMMAND_PARITY 0x0040
-#define PCI_COMMAND_SERR 0x0100
+#define PCI_COMMAND_IO		 0x0001
+#define PCI_COMMAND_MEMORY	 0x0002
+#define PCI_COMMAND_MASTER	 0x0004
+#define PCI_COMMAND_PARITY	 0x0040
+#define PCI_COMMAND_SERR	 0x0100
 #define PCI_COMMAND_INTX_DISABLE 0x0400
 
-#define PCI_STATUS_INTERRUPT 0x0008 /* INTx asserted inside the function */
-#define PCI_STATUS_FAST_BACK 0x0080
+#define PCI_STATUS_INTERRUPT	 0x0008 /* INTx asserted inside the function */
+#define PCI_STATUS_FAST_BACK	 0x0080
 #define PCI_STATUS_DEVSEL_MEDIUM 0x0200
 
 #define PCI_HEADER_MULTI_FUNCTION 0x80
 
 #define PCI_BAR_SPACE_IO 0x1
-#define PCI_BAR_IO_MASK 0xfffffffcu
+#define PCI_BAR_IO_MASK	 0xfffffffcu
 #define PCI_BAR_MEM_MASK 0xfffffff0u
 
 #define PCI_VENDOR_INTEL 0x8086

@@ -19,18 +19,18 @@
 #include "pci_bus.h"
 #include "vm.h"
 
-#define PIIX3_DEVFN V3_PCI_DEVFN(1, 0)
+#define PIIX3_DEVFN	V3_PCI_DEVFN(1, 0)
 #define PIIX3_DEVICE_ID 0x7000
-#define PIIX3_CLASS 0x060100 /* bridge, ISA */
+#define PIIX3_CLASS	0x060100 /* bridge, ISA */
 
-#define PIRQRC 0x60
-#define PIRQS 4
+#define PIRQRC	      0x60
+#define PIRQS	      4
 #define PIRQ_DISABLED 0x80
 #define PIRQ_IRQ_MASK 0x0f
-#define PIRQ_WMASK (PIRQ_DISABLED | PIRQ_IRQ_MASK)
+#define PIRQ_WMASK    (PIRQ_DISABLED | PIRQ_IRQ_MASK)
 /* IRQ 0, 1, 2, 8 and 13 are reserved routing values. */
-#define PIRQ_RESERVED_IRQS ((1u << 0) | (1u << 1) | (1u << 2) | (1u << 8) | \
-			    (1u << 13))
+#define PIRQ_RESERVED_IRQS                                                     \
+	((1u << 0) | (1u << 1) | (1u << 2) | (1u << 8) | (1u << 13))
 
 #define RC_PORT 0xcf9
 #define RC_SRST 0x02
@@ -43,36 +43,27 @@ struct piix3 {
 };
 
 /* Writable registers and their reset values (datasheet defaults). */
-static const struct {
-	uint8_t off, reset, wmask;
+static const struct piix3_reg {
+	uint8_t off, len;
+	uint32_t reset; /* little-endian over 'len' bytes */
+	uint8_t wmask;	/* per byte */
 } piix3_regs[] = {
-    {0x4c, 0x4d, 0xff},	       /* IORT */
-    {0x4e, 0x03, 0xff},	       /* XBCS */
-    {0x4f, 0x00, 0xff},	       /* XBCS high */
-    {0x60, 0x80, PIRQ_WMASK}, /* PIRQRC[A] */
-    {0x61, 0x80, PIRQ_WMASK}, /* PIRQRC[B] */
-    {0x62, 0x80, PIRQ_WMASK}, /* PIRQRC[C] */
-    {0x63, 0x80, PIRQ_WMASK}, /* PIRQRC[D] */
-    {0x69, 0x02, 0xff},	       /* TOM */
-    {0x6a, 0x00, 0xff},	       /* MSTAT */
-    {0x6b, 0x00, 0xff},	       /* MSTAT high */
-    {0x70, 0x80, 0xff},	       /* MBIRQ0 */
-    {0x76, 0x0c, 0xff},	       /* MBDMA0 */
-    {0x77, 0x0c, 0xff},	       /* MBDMA1 */
-    {0x80, 0x00, 0xff},	       /* APICBASE */
-    {0x82, 0x00, 0xff},	       /* DLC */
-    {0xa0, 0x08, 0xff},	       /* SMICNTL */
-    {0xa2, 0x00, 0xff},	       /* SMIEN */
-    {0xa3, 0x00, 0xff},
-    {0xa4, 0x00, 0xff}, /* SEE */
-    {0xa5, 0x00, 0xff},
-    {0xa6, 0x00, 0xff},
-    {0xa7, 0x00, 0xff},
-    {0xa8, 0x0f, 0xff}, /* FTMR */
-    {0xaa, 0x00, 0xff}, /* SMIREQ */
-    {0xab, 0x00, 0xff},
-    {0xac, 0x00, 0xff}, /* CTLTMR */
-    {0xae, 0x00, 0xff}, /* CTHTMR */
+    {0x4c, 1, 0x4d, 0xff},		 /* IORT */
+    {0x4e, 2, 0x0003, 0xff},		 /* XBCS */
+    {PIRQRC, 4, 0x80808080, PIRQ_WMASK}, /* PIRQRC[A:D] */
+    {0x69, 1, 0x02, 0xff},		 /* TOM */
+    {0x6a, 2, 0x0000, 0xff},		 /* MSTAT */
+    {0x70, 1, 0x80, 0xff},		 /* MBIRQ0 */
+    {0x76, 2, 0x0c0c, 0xff},		 /* MBDMA0, MBDMA1 */
+    {0x80, 1, 0x00, 0xff},		 /* APICBASE */
+    {0x82, 1, 0x00, 0xff},		 /* DLC */
+    {0xa0, 1, 0x08, 0xff},		 /* SMICNTL */
+    {0xa2, 2, 0x0000, 0xff},		 /* SMIEN */
+    {0xa4, 4, 0x00000000, 0xff},	 /* SEE */
+    {0xa8, 1, 0x0f, 0xff},		 /* FTMR */
+    {0xaa, 2, 0x0000, 0xff},		 /* SMIREQ */
+    {0xac, 1, 0x00, 0xff},		 /* CTLTMR */
+    {0xae, 1, 0x00, 0xff},		 /* CTHTMR */
 };
 
 static int piix3_route(struct v3_vm *vm, void *priv, int pirq)
@@ -137,8 +128,10 @@ static void piix3_init_config(struct v3_pci_func *f)
 	v3_pci_cfg_set(f, PCI_STATUS, 2, PCI_STATUS_DEVSEL_MEDIUM);
 	f->wmask[PCI_INTERRUPT_LINE] = 0;
 	for (i = 0; i < sizeof(piix3_regs) / sizeof(piix3_regs[0]); i++) {
-		f->config[piix3_regs[i].off] = piix3_regs[i].reset;
-		f->wmask[piix3_regs[i].off] = piix3_regs[i].wmask;
+		const struct piix3_reg *r = &piix3_regs[i];
+
+		v3_pci_cfg_set(f, r->off, r->len, r->reset);
+		v3_memset(&f->wmask[r->off], r->wmask, r->len);
 	}
 }
 

@@ -38,64 +38,64 @@
 #include "pci_bus.h"
 #include "vm.h"
 
-#define PM_DEVFN V3_PCI_DEVFN(1, 3)
+#define PM_DEVFN     V3_PCI_DEVFN(1, 3)
 #define PM_DEVICE_ID 0x7113
-#define PM_CLASS 0x068000 /* bridge, other */
-#define PM_REVISION 0x03
+#define PM_CLASS     0x068000 /* bridge, other */
+#define PM_REVISION  0x03
 
 /* Configuration registers. */
-#define PMBA 0x40
-#define PMBA_IO 0x01 /* RTE: I/O space indicator, hardwired */
-#define PMBA_ADDR_MASK 0xffc0
-#define PM_IO_SIZE 64
-#define DEVACTB 0x58
+#define PMBA		0x40
+#define PMBA_IO		0x01 /* RTE: I/O space indicator, hardwired */
+#define PMBA_ADDR_MASK	0xffc0
+#define PM_IO_SIZE	64
+#define DEVACTB		0x58
 #define DEVACTB_APMC_EN (1u << 25)
-#define DEVRESA_HI 0x5f
-#define DEVRESC_HI 0x67
+#define DEVRESA_HI	0x5f
+#define DEVRESC_HI	0x67
 /* Bits SeaBIOS's DSDT reads (acpi-dsdt.dsl, \_SB.PCI0.ISA fields). */
-#define DEVRESA_LPT_EN 0x80
-#define DEVRESC_COMA_EN 0x08
-#define DEVRESC_COMB_EN 0x80
-#define PMREGMISC 0x80
+#define DEVRESA_LPT_EN	 0x80
+#define DEVRESC_COMA_EN	 0x08
+#define DEVRESC_COMB_EN	 0x80
+#define PMREGMISC	 0x80
 #define PMREGMISC_PMIOSE 0x01
-#define SMBBA 0x90
-#define SMBHSTCFG 0xd2
+#define SMBBA		 0x90
+#define SMBHSTCFG	 0xd2
 
 /* PM I/O registers (offsets from PMBASE). */
 #define PM1_STS 0x00
-#define PM1_EN 0x02
+#define PM1_EN	0x02
 #define PM1_CNT 0x04
-#define PM_TMR 0x08
+#define PM_TMR	0x08
 
-#define PM1_TMR 0x0001 /* TMROF_STS / TMROF_EN */
-#define PM1_GBL 0x0020
-#define PM1_PWRBTN 0x0100
-#define PM1_RTC 0x0400
-#define PM1_EVENTS (PM1_TMR | PM1_GBL | PM1_PWRBTN | PM1_RTC)
+#define PM1_TMR	     0x0001 /* TMROF_STS / TMROF_EN */
+#define PM1_GBL	     0x0020
+#define PM1_PWRBTN   0x0100
+#define PM1_RTC	     0x0400
+#define PM1_EVENTS   (PM1_TMR | PM1_GBL | PM1_PWRBTN | PM1_RTC)
 #define PM1_STS_MASK (PM1_EVENTS | 0x0010 | 0x0800 | 0x8000) /* BM, OR, WAK */
 
-#define CNT_SCI_EN 0x0001
-#define CNT_BM_RLD 0x0002
+#define CNT_SCI_EN	  0x0001
+#define CNT_BM_RLD	  0x0002
 #define CNT_SLP_TYP_SHIFT 10
-#define CNT_SLP_TYP (7u << CNT_SLP_TYP_SHIFT)
-#define CNT_SLP_EN 0x2000 /* write-only */
-#define CNT_STORED (CNT_SCI_EN | CNT_BM_RLD | CNT_SLP_TYP)
-#define SLP_TYP_SOFT_OFF 0
+#define CNT_SLP_TYP	  (7u << CNT_SLP_TYP_SHIFT)
+#define CNT_SLP_EN	  0x2000 /* write-only */
+#define CNT_STORED	  (CNT_SCI_EN | CNT_BM_RLD | CNT_SLP_TYP)
+#define SLP_TYP_SOFT_OFF  0
 
-#define PMTMR_HZ 3579545ull
+#define PMTMR_HZ	3579545ull
 #define PMTMR_MSB_SHIFT 23 /* TMR_STS: bit 23 of the 24-bit counter toggled */
-#define PMTMR_MASK 0xffffffu
+#define PMTMR_MASK	0xffffffu
 
 /* APM control/status and the FADT's SMI command values (SeaBIOS
  * dev-piix.h PIIX_ACPI_ENABLE/DISABLE). */
-#define APMC_PORT 0xb2
-#define APMS_PORT 0xb3
-#define ACPI_ENABLE 0xf1
+#define APMC_PORT    0xb2
+#define APMS_PORT    0xb3
+#define ACPI_ENABLE  0xf1
 #define ACPI_DISABLE 0xf0
 
-#define DEFAULT_SCI_IRQ 9
+#define DEFAULT_SCI_IRQ	  9
 #define DEFAULT_GPE0_PORT 0xafe0
-#define GPE0_LEN 4 /* 2 bytes status, 2 bytes enable */
+#define GPE0_LEN	  4 /* 2 bytes status, 2 bytes enable */
 
 struct piix4_pm {
 	struct v3_vm *vm;
@@ -164,9 +164,9 @@ static void schedule_timer(struct piix4_pm *pm)
 	if (pm->tmr_timer.armed && pm->timer_toggle == pm->msb_toggles + 1)
 		return;
 	pm->timer_toggle = pm->msb_toggles + 1;
-	v3_timer_arm_at(pm->vm, &pm->tmr_timer,
-			ticks_to_cycles(pm, pm->timer_toggle
-						<< PMTMR_MSB_SHIFT));
+	v3_timer_arm_at(
+	    pm->vm, &pm->tmr_timer,
+	    ticks_to_cycles(pm, pm->timer_toggle << PMTMR_MSB_SHIFT));
 }
 
 /* Bring the SCI line and the timer in line with the registers. */
@@ -193,7 +193,7 @@ static void tmr_timer_fire(struct v3_vm *vm, void *priv)
 	v3_host->unlock_irqrestore(pm->lock, flags);
 }
 
-/* ---- PM I/O block ---------------------------------------------------------- */
+/* ---- PM I/O block -------------------------------------------------------- */
 
 static uint8_t pm_read_byte(const struct piix4_pm *pm, uint32_t off,
 			    uint64_t ticks)
@@ -201,17 +201,12 @@ static uint8_t pm_read_byte(const struct piix4_pm *pm, uint32_t off,
 	int shift = 8 * (off & 1);
 
 	switch (off & ~1u) {
-	case PM1_STS:
-		return pm->pm1_sts >> shift;
-	case PM1_EN:
-		return pm->pm1_en >> shift;
-	case PM1_CNT:
-		return pm->pm1_cnt >> shift;
+	case PM1_STS: return pm->pm1_sts >> shift;
+	case PM1_EN: return pm->pm1_en >> shift;
+	case PM1_CNT: return pm->pm1_cnt >> shift;
 	case PM_TMR:
-	case PM_TMR + 2:
-		return (ticks & PMTMR_MASK) >> (8 * (off - PM_TMR));
-	default:
-		return 0; /* registers not modelled read their reset value */
+	case PM_TMR + 2: return (ticks & PMTMR_MASK) >> (8 * (off - PM_TMR));
+	default: return 0; /* registers not modelled read their reset value */
 	}
 }
 
@@ -219,22 +214,19 @@ static uint8_t pm_read_byte(const struct piix4_pm *pm, uint32_t off,
 static int pm_write_byte(struct piix4_pm *pm, uint32_t off, uint8_t b)
 {
 	int shift = 8 * (off & 1);
-	uint16_t v = (uint16_t)(b << shift), keep = (uint16_t)~(0xff << shift);
+	uint16_t v = (uint16_t)(b << shift), keep = (uint16_t) ~(0xff << shift);
 
 	switch (off & ~1u) {
 	case PM1_STS: /* write 1 to clear */
 		pm->pm1_sts &= ~(v & PM1_STS_MASK);
 		break;
-	case PM1_EN:
-		pm->pm1_en = (pm->pm1_en & keep) | (v & PM1_EVENTS);
-		break;
+	case PM1_EN: pm->pm1_en = (pm->pm1_en & keep) | (v & PM1_EVENTS); break;
 	case PM1_CNT:
 		pm->pm1_cnt = (pm->pm1_cnt & keep) | (v & CNT_STORED);
 		if (v & CNT_SLP_EN)
 			return (v & CNT_SLP_TYP) >> CNT_SLP_TYP_SHIFT;
 		break;
-	default:
-		break;
+	default: break;
 	}
 	return -1;
 }
@@ -259,8 +251,8 @@ static int pm_io(struct v3_vcpu *vcpu, struct v3_access *acc, void *priv)
 	(void)vcpu;
 	if (acc->write) {
 		for (i = 0; i < acc->len && off + i < PM_IO_SIZE; i++) {
-			int t = pm_write_byte(pm, off + i,
-					      (uint8_t)(acc->val[0] >> (8 * i)));
+			int t = pm_write_byte(
+			    pm, off + i, (uint8_t)(acc->val[0] >> (8 * i)));
 			if (t >= 0)
 				sleep = t;
 		}
@@ -270,8 +262,9 @@ static int pm_io(struct v3_vcpu *vcpu, struct v3_access *acc, void *priv)
 		catch_up_timer(pm, ticks);
 		acc->val[0] = 0;
 		for (i = 0; i < acc->len && off + i < PM_IO_SIZE; i++)
-			acc->val[0] |= (uint64_t)pm_read_byte(pm, off + i, ticks)
-				       << (8 * i);
+			acc->val[0] |=
+			    (uint64_t)pm_read_byte(pm, off + i, ticks)
+			    << (8 * i);
 	}
 	update(pm);
 	v3_host->unlock_irqrestore(pm->lock, flags);
@@ -331,7 +324,7 @@ static int apm_io(struct v3_vcpu *vcpu, struct v3_access *acc, void *priv)
 	return 0;
 }
 
-/* ---- configuration space ----------------------------------------------------- */
+/* ---- configuration space ------------------------------------------------- */
 
 /* PMBASE takes effect while PMREGMISC.PMIOSE is set. */
 static void map_pm_block(struct piix4_pm *pm)
@@ -392,7 +385,7 @@ static void pm_init_config(struct v3_pci_func *f, uint8_t devresa,
 	f->wmask[SMBHSTCFG] = 0x0f;
 }
 
-/* ---- device ---------------------------------------------------------------- */
+/* ---- device -------------------------------------------------------------- */
 
 static int parse_options(struct piix4_pm *pm, const struct v3_cfg_device *cfg,
 			 uint8_t *devresa, uint8_t *devresc, char *err,

@@ -63,8 +63,8 @@ int v3_gpa_write(struct v3_vm *vm, uint64_t gpa, const void *buf, uint64_t len)
 	return 0;
 }
 
-int v3_mem_set_pam(struct v3_vm *vm, uint64_t gpa, uint64_t size,
-		   bool read_ram, bool write_ram)
+int v3_mem_set_pam(struct v3_vm *vm, uint64_t gpa, uint64_t size, bool read_ram,
+		   bool write_ram)
 {
 	(void)vm;
 	if (npam_calls < MAX_PAM_CALLS) {

@@ -26,20 +26,21 @@ void fake_pam_reset(int result);
 	"device = piix4_pm\n"                                                  \
 	"device = fw_cfg boot=cdrom\n"
 
-#define MIB (1024ull * 1024)
+#define MIB	       (1024ull * 1024)
 #define GUEST_RAM_SIZE (1 * MIB)
-#define PMBASE 0xb000
-#define FW_SELECT 0x510
-#define FW_DATA 0x511
-#define FW_DMA_HIGH 0x514
-#define FW_DMA_LOW 0x518
+#define PMBASE	       0xb000
+#define FW_SELECT      0x510
+#define FW_DATA	       0x511
+#define FW_DMA_HIGH    0x514
+#define FW_DMA_LOW     0x518
 
 static uint8_t guest_ram[GUEST_RAM_SIZE];
 
 static struct v3_vm *new_vm(const char *devices, uint64_t ram, int vcpus)
 {
 	char err[160] = "";
-	struct v3_vm *vm = fake_vm_create(devices, ram, vcpus, err, sizeof(err));
+	struct v3_vm *vm =
+	    fake_vm_create(devices, ram, vcpus, err, sizeof(err));
 
 	if (!vm)
 		diag("fake_vm_create: %s", err);
@@ -50,8 +51,8 @@ static struct v3_vm *new_vm(const char *devices, uint64_t ram, int vcpus)
 static void check_refused(const char *devices, const char *what)
 {
 	char err[160] = "";
-	struct v3_vm *vm = fake_vm_create(devices, 64 * MIB, 1, err,
-					  sizeof(err));
+	struct v3_vm *vm =
+	    fake_vm_create(devices, 64 * MIB, 1, err, sizeof(err));
 
 	report(!vm && strstr(err, what), "refused: %s", err);
 	if (vm)
@@ -66,7 +67,7 @@ static void check_no_leak(struct v3_vm *vm, const char *what)
 	       what, (unsigned long long)left);
 }
 
-/* ---- configuration mechanism #1 as a guest uses it --------------------- */
+/* ---- configuration mechanism #1 as a guest uses it ----------------------- */
 
 static uint32_t conf_addr(int bus, int dev, int fn, int reg)
 {
@@ -127,7 +128,8 @@ static void test_config_mechanism(struct v3_vm *vm)
 		   cfg_read(vm, 0, 0, 0x03, 1) == 0x12,
 	       "word and byte reads at 0xcfe/0xcff");
 	cfg_write(vm, 0, 0, 0, 4, 0xdeadbeef);
-	report(cfg_read(vm, 0, 0, 0, 4) == 0x12378086, "vendor ID is read-only");
+	report(cfg_read(vm, 0, 0, 0, 4) == 0x12378086,
+	       "vendor ID is read-only");
 	report(cfg_read(vm, 1, 3, 0x3d, 1) == 1, "01.3 uses INTA#");
 	cfg_write(vm, 1, 3, 0x3c, 1, 9);
 	cfg_write(vm, 1, 3, 0x3d, 1, 3);
@@ -135,7 +137,7 @@ static void test_config_mechanism(struct v3_vm *vm)
 	       "interrupt line writable, pin read-only");
 }
 
-/* ---- a test function with BARs, added as a device model would -------- */
+/* ---- a test function with BARs, added as a device model would ------------ */
 
 struct moved {
 	int bar;
@@ -161,9 +163,8 @@ static bool moved_to(int bar, uint64_t addr)
 
 static void test_bars(struct v3_vm *vm)
 {
-	struct v3_pci_func *f =
-	    v3_pci_add(vm, V3_PCI_DEVFN(3, 0), 0x1234, 0x5678, 0x010802,
-		       &test_ops, NULL);
+	struct v3_pci_func *f = v3_pci_add(vm, V3_PCI_DEVFN(3, 0), 0x1234,
+					   0x5678, 0x010802, &test_ops, NULL);
 
 	report(f != NULL, "a model adds function 03.0");
 	if (!f)
@@ -218,14 +219,14 @@ static void test_bars(struct v3_vm *vm)
 	       "adding 03.2 sets 03.0's multi-function bit");
 }
 
-/* ---- INTx through the PIIX3 router ------------------------------------- */
+/* ---- INTx through the PIIX3 router --------------------------------------- */
 
 static struct v3_pci_func *func_at(struct v3_vm *vm, int dev, int fn,
 				   uint8_t pin)
 {
-	struct v3_pci_func *f = v3_pci_add(vm, V3_PCI_DEVFN(dev, fn), 0x1234,
-					   (uint16_t)(dev << 8 | fn), 0, NULL,
-					   NULL);
+	struct v3_pci_func *f =
+	    v3_pci_add(vm, V3_PCI_DEVFN(dev, fn), 0x1234,
+		       (uint16_t)(dev << 8 | fn), 0, NULL, NULL);
 
 	if (f)
 		f->config[PCI_INTERRUPT_PIN] = pin;
@@ -284,7 +285,7 @@ static void test_intx(struct v3_vm *vm)
 	v3_pci_set_irq(c, false);
 }
 
-/* ---- i440FX PAM --------------------------------------------------------- */
+/* ---- i440FX PAM ---------------------------------------------------------- */
 
 static bool pam_called(uint64_t gpa, uint64_t size, bool r, bool w)
 {
@@ -309,28 +310,29 @@ static void test_pam(struct v3_vm *vm)
 	report(lo == 0 && hi == 0, "PAM registers reset to 0");
 	cfg_write(vm, 0, 0, 0x58, 4, 0x33333000);
 	cfg_write(vm, 0, 0, 0x5c, 4, 0x33333333);
-	report(fake_pam_count() == 13,
-	       "13 segments unlocked (%d calls)", fake_pam_count());
+	report(fake_pam_count() == 13, "13 segments unlocked (%d calls)",
+	       fake_pam_count());
 	report(pam_called(0xf0000, 0x10000, true, true),
 	       "PAM0 high: 0xF0000-0xFFFFF read/write RAM");
 	report(pam_called(0xc0000, 0x4000, true, true) &&
 		   pam_called(0xc4000, 0x4000, true, true),
 	       "PAM1 low/high: 0xC0000 and 0xC4000");
-	report(pam_called(0xec000, 0x4000, true, true),
-	       "PAM6 high: 0xEC000");
+	report(pam_called(0xec000, 0x4000, true, true), "PAM6 high: 0xEC000");
 	report(cfg_read(vm, 0, 0, 0x59, 1) == 0x30,
 	       "PAM0's low field is reserved");
 
 	fake_pam_reset(0);
 	cfg_write(vm, 0, 0, 0x58, 4, 0x33333000);
-	report(fake_pam_count() == 0, "rewriting the same value remaps nothing");
+	report(fake_pam_count() == 0,
+	       "rewriting the same value remaps nothing");
 	cfg_write(vm, 0, 0, 0x59, 1, 0x10);
 	report(fake_pam_count() == 1 &&
 		   pam_called(0xf0000, 0x10000, true, false),
 	       "0x10: BIOS area read-only (reads RAM, writes dropped)");
 	fake_pam_reset(0);
 	cfg_write(vm, 0, 0, 0x5a, 1, 0x21);
-	report(fake_pam_count() == 2 && pam_called(0xc0000, 0x4000, true, false) &&
+	report(fake_pam_count() == 2 &&
+		   pam_called(0xc0000, 0x4000, true, false) &&
 		   pam_called(0xc4000, 0x4000, false, true),
 	       "PAM1 0x21: low read-only, high write-only");
 
@@ -344,7 +346,7 @@ static void test_pam(struct v3_vm *vm)
 	       cfg_read(vm, 0, 0, 0x72, 1));
 }
 
-/* ---- PIIX4 power management ----------------------------------------------- */
+/* ---- PIIX4 power management ---------------------------------------------- */
 
 static uint32_t pm_timer(struct v3_vm *vm)
 {
@@ -446,7 +448,7 @@ static void test_reset_control(void)
 	check_no_leak(vm, "reset VM");
 }
 
-/* ---- fw_cfg ------------------------------------------------------------ */
+/* ---- fw_cfg -------------------------------------------------------------- */
 
 static void fw_read(struct v3_vm *vm, uint16_t key, void *buf, size_t n)
 {
@@ -648,8 +650,7 @@ static void test_fw_cfg_add_file(struct v3_vm *vm)
 		   v3_fw_cfg_add_file(vm, "", "x", 1) != 0,
 	       "names longer than 55 or empty are refused");
 	ok = dir_sorted(vm, &count);
-	report(ok && count == 4, "directory still sorted with %u files",
-	       count);
+	report(ok && count == 4, "directory still sorted with %u files", count);
 	report(fw_find(vm, "genroms/test.bin", &key, &size) && size == 4,
 	       "the new file is listed");
 	fw_read(vm, key, buf, 4);

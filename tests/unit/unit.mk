@@ -28,3 +28,4 @@ unit: unit-build
 	exit $$status
 include tests/unit/decode.mk
 include tests/unit/devices.mk
+include tests/unit/ide.mk

@@ -18,7 +18,10 @@
 #   l1.kvm_amd=a=1,b=2 more kvm_amd parameters
 #   l1.smp=N l1.mem=MiB  L2's vCPUs (default 1) and memory (default 256)
 #   l1.disk=DEV        the ISO's block device (default /dev/vda)
-#   l1.timeout=S       give up on L2 after S seconds (default 900)
+#   l1.timeout=S       give up on L2 after S seconds (default 300)
+#   l1.stall=S         give up when KVM counts no exit for S s (default 30)
+# A stuck L2 (timeout/stall) gets "KVM-RESULT phase=timeout|stalled", its
+# registers and interrupt controllers as L2-STATE lines, then KVM-FAIL.
 export PATH=/bin:/sbin:/usr/bin:/usr/sbin
 B=/lib/kvm-bench
 DBG=/sys/kernel/debug/kvm
@@ -46,7 +49,7 @@ fail() { # MESSAGE
 	end fail
 }
 
-npt=1 smp=1 mem=256 disk=/dev/vda timeout=900 kvm_amd_extra=
+npt=1 smp=1 mem=256 disk=/dev/vda timeout=300 stall=30 kvm_amd_extra=
 for arg in $(cat /proc/cmdline); do
 	case $arg in
 	l1.npt=*)     npt=${arg#*=} ;;
@@ -55,11 +58,12 @@ for arg in $(cat /proc/cmdline); do
 	l1.mem=*)     mem=${arg#*=} ;;
 	l1.disk=*)    disk=${arg#*=} ;;
 	l1.timeout=*) timeout=${arg#*=} ;;
+	l1.stall=*)   stall=${arg#*=} ;;
 	esac
 done
 case $npt in 0|1) ;; *) fail "l1.npt=$npt: want 0 or 1" ;; esac
-for v in "$smp" "$mem" "$timeout"; do
-	case $v in ''|*[!0-9]*) fail "bad number '$v' in l1.smp/l1.mem/l1.timeout" ;; esac
+for v in "$smp" "$mem" "$timeout" "$stall"; do
+	case $v in ''|*[!0-9]*) fail "bad number '$v' in l1.smp/l1.mem/l1.timeout/l1.stall" ;; esac
 done
 
 echo "KVM-L1-UP uptime=$(uptime_s) kernel=$(uname -r)" \
@@ -136,15 +140,53 @@ snapshot() { # PHASE [KEY=VALUE]
 		< /dev/null
 }
 
+elapsed() { awk -v t0="$t0" '{ printf "%.3f", $1 - t0 }' /proc/uptime; }
+
+# Every 10 s a line of raw counters, so a log shows whether L2 is moving.
+progress() {
+	line="KVM-PROGRESS time=$(elapsed)"
+	for c in exits io_exits mmio_exits irq_injections halt_exits irq_window_exits; do
+		read -r v < $DBG/$c
+		line="$line $c=$v"
+	done
+	echo "$line"
+}
+
+# Where a stuck L2 is: its registers and interrupt controllers (from its
+# QEMU's monitor) and what the threads of that QEMU wait on in L1.
+l2_state() {
+	for cmd in "info registers" "info lapic" "info pic"; do
+		printf '{"execute": "human-monitor-command", "arguments": {"command-line": "%s"}}\n' "$cmd" >&4
+		i=0
+		while [ $i -lt 20 ] && read -t 3 -r resp <&3; do
+			case $resp in
+			*'"return"'*|*'"error"'*)
+				printf "%s\n" "$resp" | awk -v p="L2-STATE $cmd | " '{
+					gsub(/\\r\\n|\\n/, "\n"); n = split($0, l, "\n")
+					for (i = 1; i <= n; i++) print p l[i] }'
+				break ;;
+			esac
+			i=$((i + 1))
+		done
+	done
+	for t in /proc/"$qpid"/task/*; do
+		echo "L2-STATE thread $(cat "$t/comm") state=$(awk '{ print $3 }' "$t/stat")" \
+			"wchan=$(cat "$t/wchan" 2>/dev/null)"
+	done
+}
+
+# L2 is stalled when KVM counts no exit for l1.stall seconds: a guest that
+# runs takes timer interrupts, and firmware and boot loader poll ports.
 deadline=$(( ${t0%.*} + timeout ))
+next_progress=$(( ${t0%.*} + 10 ))
+last_exits=-1 last_change=${t0%.*}
 outcome= reason=
 while :; do
 	if read -t 1 -r ev <&3; then
 		case $ev in
 		*'"event": "SHUTDOWN"'*)
 			reason=$(echo "$ev" | sed -n 's/.*"reason": "\([^"]*\)".*/\1/p')
-			echo "KVM-L2-SHUTDOWN reason=${reason:-unknown}" \
-				"time=$(awk -v t0="$t0" '{ printf "%.3f", $1 - t0 }' /proc/uptime)"
+			echo "KVM-L2-SHUTDOWN reason=${reason:-unknown} time=$(elapsed)"
 			;;
 		*'"event": "STOP"'*)
 			[ -n "$reason" ] && { outcome=shutdown; break; } ;;
@@ -152,7 +194,18 @@ while :; do
 	fi
 	kill -0 "$qpid" 2>/dev/null || { outcome=died; break; }
 	now=$(uptime_s)
-	[ "${now%.*}" -ge "$deadline" ] && { outcome=timeout; break; }
+	now=${now%.*}
+	[ "$now" -ge "$deadline" ] && { outcome=timeout; break; }
+	read -r exits < $DBG/exits
+	if [ "$exits" != "$last_exits" ]; then
+		last_exits=$exits last_change=$now
+	elif [ $((now - last_change)) -ge "$stall" ]; then
+		outcome=stalled; break
+	fi
+	if [ "$now" -ge "$next_progress" ]; then
+		progress
+		next_progress=$((now + 10))
+	fi
 done
 
 case $outcome in
@@ -160,8 +213,9 @@ shutdown)
 	snapshot exit "reason=$reason"
 	echo '{"execute": "quit"}' >&4
 	;;
-timeout)
-	snapshot timeout
+timeout|stalled)
+	snapshot "$outcome"
+	l2_state
 	kill "$qpid" 2>/dev/null
 	;;
 esac
@@ -172,5 +226,6 @@ wait $pipeline
 case $outcome in
 shutdown) end ok ;;
 timeout)  fail "L2 did not shut down within l1.timeout=$timeout s" ;;
+stalled)  fail "L2 stalled: no VM exit for l1.stall=$stall s (exits=$last_exits)" ;;
 *)        fail "L2 QEMU exited without a guest shutdown (see its output above)" ;;
 esac

@@ -38,7 +38,11 @@ KV_RE = re.compile(r'([A-Za-z0-9_.]+)=(\S*)')
 
 
 class RunError(Exception):
-    pass
+    """A failed run; retryable when L2 hung (the emulated-SVM stack
+    occasionally loses L2 in a halt; see README.md)."""
+    def __init__(self, msg, retryable=False):
+        super().__init__(msg)
+        self.retryable = retryable
 
 
 def number(s):
@@ -124,7 +128,7 @@ def l1_command(a, kver, initrd):
     append = ' '.join([
         'console=ttyS0', 'quiet', 'panic=-1',
         f'l1.npt={a.npt}', f'l1.smp={a.smp}', f'l1.mem={a.mem}',
-        f'l1.timeout={int(a.timeout)}'] +
+        f'l1.timeout={int(a.timeout)}', f'l1.stall={int(a.stall)}'] +
         ([f'l1.kvm_amd={a.kvm_amd}'] if a.kvm_amd else []))
     return [which(a.qemu), '-accel', 'tcg', '-cpu', a.l1_cpu,
             '-m', str(a.l1_mem), '-smp', str(a.l1_smp),
@@ -183,7 +187,8 @@ def run_l1(a, cmd, logpath):
     events['wall'] = time.monotonic() - start
     if timed_out:
         raise RunError(f'L1 did not finish within {a.timeout + 120:.0f} s '
-                       f'(log {logpath}); last lines:\n' + tail(lines))
+                       f'(log {logpath}); last lines:\n' + tail(lines),
+                       retryable=True)
     return lines, events, proc.returncode
 
 
@@ -192,7 +197,7 @@ def tail(lines, n=15):
 
 
 def parse(a, lines, events, rc, logpath, kver):
-    phases, fails, dmesg = {}, [], []
+    phases, fails, dmesg, state = {}, [], [], []
     out = {}
     for line in lines:
         m = RESULT_RE.search(line)
@@ -203,6 +208,8 @@ def parse(a, lines, events, rc, logpath, kver):
         m = FAIL_RE.search(line)
         if m:
             fails.append(m.group(1))
+        if 'L2-STATE' in line:
+            state.append(line[line.find('L2-STATE'):])
         if 'L1-DMESG' in line:
             dmesg.append(line.split('L1-DMESG', 1)[1].strip())
         for marker, key in (('KVM-L1-UP', 'l1'),
@@ -216,10 +223,14 @@ def parse(a, lines, events, rc, logpath, kver):
                 out[key] = fields(line[i + len(marker):])
     if fails:
         msg = '; '.join(fails)
+        if state:
+            msg += '\n' + '\n'.join('    ' + l for l in state)
         if dmesg:
             msg += '\nL1 kernel messages:\n' + '\n'.join(
                 '    ' + d for d in dmesg[-25:])
-        raise RunError(f'{msg}\n(log {logpath})')
+        hung = any(f.startswith(('L2 stalled', 'L2 did not shut down'))
+                   for f in fails)
+        raise RunError(f'{msg}\n(log {logpath})', retryable=hung)
     if 'l1' not in out:
         raise RunError(f'L1 never reached its /init (QEMU exit {rc}, log '
                        f'{logpath}); last lines:\n' + tail(lines))
@@ -299,9 +310,15 @@ def main():
     ap.add_argument('--l1-mem', type=int, default=2048)
     ap.add_argument('--kvm-amd', metavar='P=V,...',
                     help='more kvm_amd parameters, e.g. avic=0')
-    ap.add_argument('--timeout', type=float, default=900,
+    ap.add_argument('--timeout', type=float, default=300,
                     help='seconds L2 may run (default %(default)s); L1 '
                          'gets 120 s more')
+    ap.add_argument('--stall', type=float, default=30,
+                    help='give up on L2 when KVM counts no exit for this '
+                         'many seconds (default %(default)s)')
+    ap.add_argument('--retries', type=int, default=2,
+                    help='boot again this many times when L2 hangs '
+                         '(default %(default)s); the JSON counts them')
     ap.add_argument('--log', help='console log (default '
                     'BUILD/bench-kvm/l1-npt<N>.log)')
     ap.add_argument('--rebuild', action='store_true',
@@ -315,6 +332,7 @@ def main():
     a.build = os.path.abspath(a.build)
     if ',' in a.iso:
         ap.error('--iso: the path must not contain a comma (QEMU -drive)')
+    t_start = time.monotonic()
     try:
         if not os.path.isfile(a.iso):
             raise RunError(f'no ISO {a.iso} (make -C guest-images?)')
@@ -322,12 +340,28 @@ def main():
         if not os.path.isfile(f'/boot/vmlinuz-{kver}'):
             raise RunError(f'no /boot/vmlinuz-{kver}')
         initrd = initramfs(a, kver)
-        logpath = a.log or os.path.join(a.build, 'bench-kvm',
-                                        f'l1-npt{a.npt}.log')
+        base = a.log or os.path.join(a.build, 'bench-kvm',
+                                     f'l1-npt{a.npt}.log')
         cmd = l1_command(a, kver, initrd)
         log(a, ' '.join(shlex.quote(c) for c in cmd))
-        lines, events, rc = run_l1(a, cmd, logpath)
-        res = parse(a, lines, events, rc, logpath, kver)
+        failed = []
+        for attempt in range(1, a.retries + 2):
+            logpath = base if attempt == 1 else \
+                f'{os.path.splitext(base)[0]}.try{attempt}.log'
+            try:
+                lines, events, rc = run_l1(a, cmd, logpath)
+                res = parse(a, lines, events, rc, logpath, kver)
+                break
+            except RunError as e:
+                if not e.retryable or attempt > a.retries:
+                    raise
+                first = str(e).split('\n', 1)[0]
+                print(f'run_kvm_ref.py: npt={a.npt}: attempt {attempt} '
+                      f'failed, booting again: {first}', file=sys.stderr)
+                failed.append(first)
+        res['attempts'] = attempt
+        res['wall_s_all_attempts'] = round(time.monotonic() - t_start, 3)
+        res['failed_attempts'] = failed
     except RunError as e:
         print(f'run_kvm_ref.py: npt={a.npt}: {e}', file=sys.stderr)
         return 1
