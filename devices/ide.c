@@ -975,8 +975,11 @@ static int hook_channel(struct ide_channel *c, int line, char *err,
 	c->ctl_hooked = c->cmd_hooked &&
 			v3_hook_add(vm, V3_HOOK_IO, c->ctl_port, c->ctl_port,
 				    ide_ctl_io, c) == 0;
-	if (c->ctl_hooked)
+	if (c->ctl_hooked) {
+		/* SeaBIOS and Linux read sectors with 'rep insw/insl'. */
+		v3_hook_set_bulk_in(vm, c->cmd_base, v3_ide_data_read_bulk);
 		return 0;
+	}
 	v3_snprintf(err, errlen,
 		    "line %d: ide: ports 0x%x-0x%x or 0x%x are taken", line,
 		    c->cmd_base, c->cmd_base + IDE_CMD_PORTS - 1, c->ctl_port);

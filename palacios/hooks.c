@@ -7,6 +7,7 @@
 struct v3_hook_entry {
 	uint64_t start, end;
 	v3_hook_fn fn;
+	v3_hook_bulk_in_fn bulk_in;
 	void *priv;
 };
 
@@ -63,6 +64,7 @@ int v3_hook_add(struct v3_vm *vm, enum v3_hook_kind kind, uint64_t start,
 	t->e[pos].start = start;
 	t->e[pos].end = end;
 	t->e[pos].fn = fn;
+	t->e[pos].bulk_in = NULL;
 	t->e[pos].priv = priv;
 	t->n++;
 	return 0;
@@ -107,4 +109,27 @@ void v3_hooks_free(struct v3_vm *vm)
 		t->e = NULL;
 		t->n = t->cap = 0;
 	}
+}
+
+int v3_hook_set_bulk_in(struct v3_vm *vm, uint16_t port,
+			v3_hook_bulk_in_fn fn)
+{
+	struct v3_hook_table *t = &vm->hooks[V3_HOOK_IO];
+	int i = find_index(t, port);
+
+	if (i < 0)
+		return -1;
+	t->e[i].bulk_in = fn;
+	return 0;
+}
+
+uint32_t v3_hook_bulk_in(struct v3_vcpu *vcpu, uint16_t port, void *dst,
+			 uint32_t size, uint32_t count)
+{
+	struct v3_hook_table *t = &vcpu->vm->hooks[V3_HOOK_IO];
+	int i = find_index(t, port);
+
+	if (i < 0 || !t->e[i].bulk_in)
+		return 0;
+	return t->e[i].bulk_in(vcpu, port, dst, size, count, t->e[i].priv);
 }

@@ -34,6 +34,13 @@ struct v3_access {
 typedef int (*v3_hook_fn)(struct v3_vcpu *vcpu, struct v3_access *acc,
 			  void *priv);
 
+/* Optional fast path for 'rep ins' on a port: store up to 'count'
+ * elements of 'size' bytes in 'dst' and return how many were stored
+ * (0: fall back to one hook call per element). */
+typedef uint32_t (*v3_hook_bulk_in_fn)(struct v3_vcpu *vcpu, uint16_t port,
+				       void *dst, uint32_t size,
+				       uint32_t count, void *priv);
+
 /* Hook [start, end] inclusive.  Overlaps with an existing hook fail. */
 int v3_hook_add(struct v3_vm *vm, enum v3_hook_kind kind, uint64_t start,
 		uint64_t end, v3_hook_fn fn, void *priv);
@@ -43,5 +50,10 @@ int v3_hook_call(struct v3_vcpu *vcpu, struct v3_access *acc);
 #define V3_HOOK_NONE (-2)
 bool v3_hook_exists(struct v3_vm *vm, enum v3_hook_kind kind, uint64_t addr);
 void v3_hooks_free(struct v3_vm *vm);
+/* Attach a bulk reader to the IO hook covering 'port'. */
+int v3_hook_set_bulk_in(struct v3_vm *vm, uint16_t port,
+			v3_hook_bulk_in_fn fn);
+uint32_t v3_hook_bulk_in(struct v3_vcpu *vcpu, uint16_t port, void *dst,
+			 uint32_t size, uint32_t count);
 
 #endif

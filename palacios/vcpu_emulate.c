@@ -132,9 +132,14 @@ static int emu_pio(struct v3_emu_ctx *ctx, uint16_t port, void *buf,
 {
 	struct v3_vcpu *vcpu = ctx->opaque;
 	uint8_t *p = buf;
-	uint32_t i;
+	uint32_t i = 0;
 
-	for (i = 0; i < count; i++, p += size) {
+	/* A device may move a whole 'rep ins' at once (a disk sector). */
+	if (in) {
+		i = v3_hook_bulk_in(vcpu, port, buf, size, count);
+		p += i * size;
+	}
+	for (; i < count; i++, p += size) {
 		struct v3_access acc = {
 			.kind = V3_HOOK_IO, .addr = port, .len = size,
 			.write = !in,

@@ -162,7 +162,9 @@ l2_state() {
 			case $resp in
 			*'"return"'*|*'"error"'*)
 				printf "%s\n" "$resp" | awk -v p="L2-STATE $cmd | " '{
-					gsub(/\\r\\n|\\n/, "\n"); n = split($0, l, "\n")
+					sub(/^\{"return": "/, ""); sub(/"\}$/, "")
+					gsub(/\\t/, " "); gsub(/\\r\\n|\\n/, "\n")
+					n = split($0, l, "\n")
 					for (i = 1; i <= n; i++) print p l[i] }'
 				break ;;
 			esac
