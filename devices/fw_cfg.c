@@ -179,8 +179,8 @@ static void item(const struct fw_cfg *d, uint16_t key, const uint8_t **data,
 	}
 }
 
-/* Selecting resets the offset.  The CPU count is read then: the vcpus
- * are created after the devices. */
+/* Selecting resets the offset.  The CPU count is read then, so it does
+ * not matter whether the core creates vcpus before or after devices. */
 static void select_key(struct fw_cfg *d, uint16_t key)
 {
 	uint64_t max = d->max_cpus ? d->max_cpus : (uint64_t)d->vm->nvcpus;

@@ -139,6 +139,18 @@ static void i440fx_init_config(struct v3_pci_func *f)
 	f->wmask[SMRAM] = SMRAM_WMASK;
 }
 
+/* Memory no device claims: the host bridge's PCI cycle ends in a master
+ * abort, which reads as all ones and drops writes (PCI 3.0 §6.2.1). */
+static int master_abort(struct v3_vcpu *vcpu, struct v3_access *acc,
+			void *priv)
+{
+	(void)vcpu;
+	(void)priv;
+	if (!acc->write)
+		acc->val[0] = ~0ull;
+	return 0;
+}
+
 static int i440fx_create(struct v3_vm *vm, const struct v3_cfg_device *cfg,
 			 void **priv, char *err, size_t errlen)
 {
@@ -160,6 +172,7 @@ static int i440fx_create(struct v3_vm *vm, const struct v3_cfg_device *cfg,
 	/* PAM reset value 0: the legacy area starts as ROM, as the core
 	 * maps it, so nothing is applied here. */
 	i440fx_init_config(d->pci);
+	v3_hook_set_default(vm, V3_HOOK_MMIO, master_abort, d);
 	return 0;
 }
 

@@ -110,7 +110,7 @@ static int reset_control_io(struct v3_vcpu *vcpu, struct v3_access *acc,
 	}
 	__atomic_store_n(&d->rc, val & RC_SRST, __ATOMIC_SEQ_CST);
 	if (val & RC_RCPU)
-		v3_vm_request_stop(d->vm, 0, "guest reset (0xCF9)");
+		v3_vm_request_reset(d->vm, "guest reset (0xCF9)");
 	return 0;
 }
 

@@ -85,7 +85,17 @@ int v3_hook_del(struct v3_vm *vm, enum v3_hook_kind kind, uint64_t start)
 
 bool v3_hook_exists(struct v3_vm *vm, enum v3_hook_kind kind, uint64_t addr)
 {
-	return find_index(&vm->hooks[kind], addr) >= 0;
+	return find_index(&vm->hooks[kind], addr) >= 0 || vm->hooks[kind].dflt;
+}
+
+int v3_hook_set_default(struct v3_vm *vm, enum v3_hook_kind kind,
+			v3_hook_fn fn, void *priv)
+{
+	if (kind >= V3_HOOK_KINDS)
+		return -1;
+	vm->hooks[kind].dflt = fn;
+	vm->hooks[kind].dflt_priv = priv;
+	return 0;
 }
 
 int v3_hook_call(struct v3_vcpu *vcpu, struct v3_access *acc)
@@ -94,7 +104,7 @@ int v3_hook_call(struct v3_vcpu *vcpu, struct v3_access *acc)
 	int i = find_index(t, acc->addr);
 
 	if (i < 0)
-		return V3_HOOK_NONE;
+		return t->dflt ? t->dflt(vcpu, acc, t->dflt_priv) : V3_HOOK_NONE;
 	return t->e[i].fn(vcpu, acc, t->e[i].priv);
 }
 

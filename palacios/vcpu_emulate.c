@@ -209,61 +209,68 @@ static int fetch(struct v3_vcpu *vcpu, uint8_t *bytes, size_t *got)
 	return 0;
 }
 
-int v3_vcpu_emulate_insn(struct v3_vcpu *vcpu, uint64_t fault_gpa)
+/* Decode the instruction at RIP into 'insn' with 'ctx' loaded; 0, or -1
+ * after giving the guest a fetch fault or stopping the VM. */
+static int fetch_decode(struct v3_vcpu *vcpu, struct v3_emu_ctx *ctx,
+			struct v3_insn *insn, uint64_t fault_gpa)
 {
 	uint8_t bytes[MAX_INSN];
-	struct v3_emu_ctx ctx;
-	struct v3_insn insn;
 	size_t got = 0;
-	int r;
 
 	if (fetch(vcpu, bytes, &got) != 0)
-		return 0;	/* the guest takes the fetch fault */
-	ctx_load(vcpu, &ctx);
-	if (v3_decode(bytes, got, ctx.mode, &insn) != 0) {
-		v3_vm_fail(vcpu, "cannot emulate the instruction touching "
+		return -1; /* the guest takes the fetch fault */
+	ctx_load(vcpu, ctx);
+	if (v3_decode(bytes, got, ctx->mode, insn) != 0) {
+		v3_vm_fail(vcpu,
+			   "cannot emulate the instruction touching "
 			   "0x%llx (bytes %02x %02x %02x %02x)",
 			   V3_ULL(fault_gpa), bytes[0], bytes[1], bytes[2],
 			   bytes[3]);
 		return -1;
 	}
-	r = v3_emulate(&ctx, &insn);
+	return 0;
+}
+
+static int run(struct v3_vcpu *vcpu, struct v3_emu_ctx *ctx,
+	       const struct v3_insn *insn, uint64_t what)
+{
+	int r = v3_emulate(ctx, insn);
+
 	if (r == V3_EMU_OK) {
-		ctx_store(vcpu, &ctx);
+		ctx_store(vcpu, ctx);
 		return 0;
 	}
 	if (r == V3_EMU_FAULT)
 		return vcpu->vm->stop_requested ? -1 : 0;
 	v3_vm_fail(vcpu, "instruction at rip 0x%llx touching 0x%llx is not "
-		   "emulated", V3_ULL(vcpu->state.rip), V3_ULL(fault_gpa));
+		   "emulated", V3_ULL(vcpu->state.rip), V3_ULL(what));
 	return -1;
 }
 
-int v3_vcpu_emulate_string_io(struct v3_vcpu *vcpu, uint16_t port,
-			      unsigned size, unsigned addr_size, bool in,
-			      bool rep, unsigned insn_len)
+int v3_vcpu_emulate_insn(struct v3_vcpu *vcpu, uint64_t fault_gpa)
 {
-	struct v3_string_io io = {
-		.port = port, .size = size, .addr_size = addr_size, .in = in,
-		.rep = rep, .seg = V3_SREG_DS, .insn_len = insn_len,
-	};
 	struct v3_emu_ctx ctx;
-	int r;
+	struct v3_insn insn;
 
-	ctx_load(vcpu, &ctx);
-	/* Some SVM implementations (QEMU's) leave the address-size bits of
-	 * EXITINFO1 clear: use the mode's default then. */
-	if (!io.addr_size)
-		io.addr_size = ctx.mode == V3_MODE_LONG64   ? 8
-			       : ctx.mode == V3_MODE_PROT32 ? 4
-							    : 2;
-	r = v3_emulate_string_io(&ctx, &io);
-	if (r == V3_EMU_OK) {
-		ctx_store(vcpu, &ctx);
-		return 0;
-	}
-	if (r == V3_EMU_FAULT)
+	if (fetch_decode(vcpu, &ctx, &insn, fault_gpa) != 0)
 		return vcpu->vm->stop_requested ? -1 : 0;
-	v3_vm_fail(vcpu, "string I/O on port 0x%x is not emulated", port);
-	return -1;
+	return run(vcpu, &ctx, &insn, fault_gpa);
+}
+
+/* The instruction is decoded rather than trusting the exit information:
+ * the source segment of OUTS may be overridden (SeaBIOS uses ES:), and
+ * not every SVM implementation reports it. */
+int v3_vcpu_emulate_string_io(struct v3_vcpu *vcpu, uint16_t port)
+{
+	struct v3_emu_ctx ctx;
+	struct v3_insn insn;
+
+	if (fetch_decode(vcpu, &ctx, &insn, port) != 0)
+		return vcpu->vm->stop_requested ? -1 : 0;
+	if (insn.op != V3_OP_INS && insn.op != V3_OP_OUTS) {
+		v3_vm_fail(vcpu, "string I/O exit on port 0x%x at an "
+			   "instruction that is not INS/OUTS", port);
+		return -1;
+	}
+	return run(vcpu, &ctx, &insn, port);
 }

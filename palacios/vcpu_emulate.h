@@ -14,8 +14,6 @@ struct v3_vcpu;
 int v3_vcpu_emulate_insn(struct v3_vcpu *vcpu, uint64_t fault_gpa);
 
 /* INS/OUTS (with REP: the whole repetition) through the port hooks. */
-int v3_vcpu_emulate_string_io(struct v3_vcpu *vcpu, uint16_t port,
-			      unsigned size, unsigned addr_size, bool in,
-			      bool rep, unsigned insn_len);
+int v3_vcpu_emulate_string_io(struct v3_vcpu *vcpu, uint16_t port);
 
 #endif

@@ -34,10 +34,7 @@ int v3_handle_io(struct v3_vcpu *vcpu, struct v3_exit *exit)
 	uint64_t val = g->rax;
 
 	if (exit->io.string)
-		return v3_vcpu_emulate_string_io(vcpu, exit->io.port, size,
-						 exit->io.addr_size,
-						 exit->io.in, exit->io.rep,
-						 exit->insn_len);
+		return v3_vcpu_emulate_string_io(vcpu, exit->io.port);
 	io_one(vcpu, exit->io.port, size, exit->io.in, &val);
 	if (exit->io.in) {
 		/* A 32-bit IN zero-extends into RAX; 8/16-bit keep the rest. */

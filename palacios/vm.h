@@ -62,6 +62,8 @@ struct v3_dev_inst {
 struct v3_hook_table {
 	struct v3_hook_entry *e;
 	int n, cap;
+	v3_hook_fn dflt;	/* for addresses no entry covers, or NULL */
+	void *dflt_priv;
 };
 
 struct v3_vm {

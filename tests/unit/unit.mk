@@ -29,3 +29,4 @@ unit: unit-build
 include tests/unit/decode.mk
 include tests/unit/devices.mk
 include tests/unit/ide.mk
+include tests/unit/platform.mk

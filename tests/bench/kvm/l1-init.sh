@@ -1,5 +1,6 @@
 #!/bin/sh
 # /init of the L1 initramfs of the QEMU+KVM reference benchmark (README.md).
+# busybox ash (read -t is not POSIX).
 #
 # Runs in a Debian kernel booted under `qemu -accel tcg -cpu EPYC,+svm,+npt`:
 # loads kvm + kvm_amd, copies the reference ISO from the disk L1 was given,
@@ -20,6 +21,9 @@
 #   l1.disk=DEV        the ISO's block device (default /dev/vda)
 #   l1.timeout=S       give up on L2 after S seconds (default 300)
 #   l1.stall=S         give up when KVM counts no exit for S s (default 30)
+#   l1.trace=1         also trace every exit until GUEST-USERSPACE-UP and print
+#                      "KVM-TRACE ..." tallies by exit reason, port and MMIO
+#                      address (a diagnosis: tracing slows L2 down)
 # A stuck L2 (timeout/stall) gets "KVM-RESULT phase=timeout|stalled", its
 # registers and interrupt controllers as L2-STATE lines, then KVM-FAIL.
 export PATH=/bin:/sbin:/usr/bin:/usr/sbin
@@ -49,7 +53,7 @@ fail() { # MESSAGE
 	end fail
 }
 
-npt=1 smp=1 mem=256 disk=/dev/vda timeout=300 stall=30 kvm_amd_extra=
+npt=1 smp=1 mem=256 disk=/dev/vda timeout=300 stall=30 trace=0 kvm_amd_extra=
 for arg in $(cat /proc/cmdline); do
 	case $arg in
 	l1.npt=*)     npt=${arg#*=} ;;
@@ -59,6 +63,7 @@ for arg in $(cat /proc/cmdline); do
 	l1.disk=*)    disk=${arg#*=} ;;
 	l1.timeout=*) timeout=${arg#*=} ;;
 	l1.stall=*)   stall=${arg#*=} ;;
+	l1.trace=*)   trace=${arg#*=} ;;
 	esac
 done
 case $npt in 0|1) ;; *) fail "l1.npt=$npt: want 0 or 1" ;; esac
@@ -78,7 +83,10 @@ while read -r name path; do
 	# shellcheck disable=SC2086 # params are separate words
 	insmod "$path" $params || fail "insmod $name $params failed"
 done < $B/modules
-dmesg | grep -iE 'kvm|svm|nested pag' | sed 's/^/L1-DMESG /'
+dmesg | grep -iE 'kvm|svm|nested pag' | grep -v 'ommand line:' | sed 's/^/L1-DMESG /'
+# The kernel only warns about a parameter it does not know: make it an error.
+bad=$(dmesg | sed -n 's/.*kvm_amd: unknown parameter .\([^ ]*\). ignored.*/\1/p')
+[ -z "$bad" ] || fail "kvm_amd has no parameter '$bad'"
 [ -c /dev/kvm ] || fail "no /dev/kvm after loading kvm_amd"
 got=$(cat /sys/module/kvm_amd/parameters/npt)
 case $npt$got in
@@ -106,6 +114,20 @@ for f in $DBG/*; do [ -f "$f" ] && echo "${f##*/}"; done > /tmp/stats
 awk -v mode=base -v dir=$DBG -v stats=/tmp/stats -f $B/l2-console.awk \
 	> /tmp/base < /dev/null
 
+T=
+if [ "$trace" = 1 ]; then
+	T=/sys/kernel/debug/tracing
+	[ -d $T/events/kvm ] || fail "no kvm trace events in $T"
+	echo 0 > $T/tracing_on
+	echo 65536 > $T/buffer_size_kb || fail "cannot size the trace buffer"
+	for e in kvm_exit kvm_pio kvm_mmio; do
+		echo 1 > $T/events/kvm/$e/enable || fail "cannot enable $e"
+	done
+	echo > $T/trace
+	echo 1 > $T/tracing_on
+	echo "KVM-TRACE on events=kvm_exit,kvm_pio,kvm_mmio"
+fi
+
 # QMP on two FIFOs (QEMU opens <path>.in and <path>.out read-write, so
 # nobody blocks): the SHUTDOWN/STOP events tell when L2 is done, and
 # "-action shutdown=pause" keeps the VM (and its counters) until "quit".
@@ -124,7 +146,7 @@ echo "KVM-L2-START uptime=$t0"
 	wait $!
 	echo "KVM-L2-QEMU-EXIT status=$?"
 ) | awk -v mode=console -v t0="$t0" -v dir=$DBG -v stats=/tmp/stats \
-	-v base=/tmp/base -f $B/l2-console.awk &
+	-v base=/tmp/base -v tracing="$T" -f $B/l2-console.awk &
 pipeline=$!
 
 i=0
@@ -182,7 +204,7 @@ l2_state() {
 deadline=$(( ${t0%.*} + timeout ))
 next_progress=$(( ${t0%.*} + 10 ))
 last_exits=-1 last_change=${t0%.*}
-outcome= reason=
+outcome='' reason=''
 while :; do
 	if read -t 1 -r ev <&3; then
 		case $ev in
@@ -225,6 +247,50 @@ i=0
 while kill -0 "$qpid" 2>/dev/null && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
 kill -9 "$qpid" 2>/dev/null
 wait $pipeline
+# Tallies of the trace (stopped by l2-console.awk at GUEST-USERSPACE-UP):
+# "KVM-TRACE <kind> count=<n> <what>", most frequent first.
+trace_summary() {
+	echo 0 > $T/tracing_on
+	for f in $T/per_cpu/cpu*/stats; do
+		awk -v c="${f%/stats}" '$1 == "overrun:" && $2 > 0 {
+			print "KVM-TRACE overrun cpu=" c " lost=" $2 }' "$f"
+	done
+	awk '
+	# where: the guest code that exited, by RIP -- firmware (below 1 MiB:
+	# SeaBIOS, ISOLINUX), boot (below 4 GiB: the kernel decompressor) or
+	# kernel (the kernel proper).  PIO and MMIO events follow their exit.
+	/ kvm_exit: / {
+		r = ""; w = ""
+		for (i = 1; i < NF; i++) {
+			if ($i == "reason") r = $(i + 1)
+			if ($i == "rip") {
+				h = $(i + 1); sub(/^0x0*/, "", h)
+				w = length(h) <= 5 ? "firmware" : length(h) <= 8 ? "boot" : "kernel"
+			}
+		}
+		where = w
+		exits["reason=" r " where=" w]++
+	}
+	/ kvm_pio: / {
+		for (i = 1; i < NF; i++) if ($i ~ /^pio_/) {
+			pio["dir=" substr($i, 5) " port=" $(i + 2) " size=" $(i + 4) \
+			    " where=" where]++
+			break
+		}
+	}
+	/ kvm_mmio: / {
+		for (i = 1; i < NF; i++) if ($i == "mmio") {
+			mmio["type=" $(i + 1) " gpa=" $(i + 5) " where=" where]++; break }
+	}
+	END {
+		for (k in exits) print exits[k], "exit " k
+		for (k in pio) print pio[k], "pio " k
+		for (k in mmio) print mmio[k], "mmio " k
+	}' $T/trace | sort -rn | awk '{ n = $1; k = $2; $1 = ""; $2 = ""
+		sub(/^ +/, ""); print "KVM-TRACE " k " count=" n " " $0 }'
+}
+[ -n "$T" ] && trace_summary
+
 case $outcome in
 shutdown) end ok ;;
 timeout)  fail "L2 did not shut down within l1.timeout=$timeout s" ;;

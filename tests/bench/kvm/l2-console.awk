@@ -8,7 +8,8 @@
 #                 line (phase=userspace, phase=done).
 # Variables: dir (the kvm debugfs directory), stats (a file naming its
 # counters, one a line), base (the baseline file), t0 (L1 uptime when L2's
-# QEMU started).
+# QEMU started), tracing (the tracefs directory, if tracing: stopped at
+# GUEST-USERSPACE-UP).
 #
 # Counters are read straight from debugfs here, in the same process that
 # sees the marker line, so no fork sits between the two.
@@ -98,6 +99,10 @@ mode == "console" {
 	fflush()
 	if (index($0, "GUEST-USERSPACE-UP") && !done_up) {
 		done_up = 1
+		if (tracing != "") {
+			printf "0\n" > (tracing "/tracing_on")
+			close(tracing "/tracing_on")
+		}
 		result("userspace", t, "")
 	} else if (index($0, "GUEST-WORK-DONE") && !done_work) {
 		done_work = 1

@@ -33,6 +33,7 @@ HEADLINE = ['total_exits', 'io_exits', 'mmio_exits', 'irq_injections',
             'halt_exits', 'irq_window_exits']
 
 RESULT_RE = re.compile(r'KVM-RESULT (.*)$')
+TRACE_RE = re.compile(r'KVM-TRACE (exit|pio|mmio|overrun) (.*)$')
 FAIL_RE = re.compile(r'KVM-FAIL (.*)$')
 KV_RE = re.compile(r'([A-Za-z0-9_.]+)=(\S*)')
 
@@ -129,7 +130,8 @@ def l1_command(a, kver, initrd):
         'console=ttyS0', 'quiet', 'panic=-1',
         f'l1.npt={a.npt}', f'l1.smp={a.smp}', f'l1.mem={a.mem}',
         f'l1.timeout={int(a.timeout)}', f'l1.stall={int(a.stall)}'] +
-        ([f'l1.kvm_amd={a.kvm_amd}'] if a.kvm_amd else []))
+        ([f'l1.kvm_amd={a.kvm_amd}'] if a.kvm_amd else []) +
+        (['l1.trace=1'] if a.trace else []))
     return [which(a.qemu), '-accel', 'tcg', '-cpu', a.l1_cpu,
             '-m', str(a.l1_mem), '-smp', str(a.l1_smp),
             '-nographic', '-no-reboot', '-net', 'none',
@@ -198,8 +200,12 @@ def tail(lines, n=15):
 
 def parse(a, lines, events, rc, logpath, kver):
     phases, fails, dmesg, state = {}, [], [], []
-    out = {}
+    out, trace = {}, {}
     for line in lines:
+        m = TRACE_RE.search(line)
+        if m:
+            trace.setdefault(m.group(1), []).append(fields(m.group(2)))
+            continue
         m = RESULT_RE.search(line)
         if m:
             f = fields(m.group(1))
@@ -276,6 +282,11 @@ def parse(a, lines, events, rc, logpath, kver):
     res['guest_result_ok'] = None if expected is None else True
     res['shutdown_reason'] = out.get('shutdown', {}).get('reason')
     res['phases'] = phases
+    if a.trace:
+        # Tallies until GUEST-USERSPACE-UP; the timing above is slowed by
+        # the tracing and is no reference then.
+        res['traced'] = True
+        res['trace'] = trace
     res['l1_uptime_at_init'] = out['l1'].get('uptime')
     res['host_time_to_l1_init'] = round(ev.get('KVM-L1-UP', 0), 3)
     res['wall_s'] = round(ev['wall'], 3)
@@ -319,6 +330,10 @@ def main():
     ap.add_argument('--retries', type=int, default=2,
                     help='boot again this many times when L2 hangs '
                          '(default %(default)s); the JSON counts them')
+    ap.add_argument('--trace', action='store_true',
+                    help='tally exits by reason, port and MMIO address up to '
+                         'GUEST-USERSPACE-UP (slows L2: a diagnosis, not a '
+                         'reference)')
     ap.add_argument('--log', help='console log (default '
                     'BUILD/bench-kvm/l1-npt<N>.log)')
     ap.add_argument('--rebuild', action='store_true',
