@@ -26,7 +26,7 @@ deps-ok:
 RUN_ARGS = --build $(BUILD) $(if $(TESTS),--tests '$(TESTS)') \
 	$(if $(GROUP),--group '$(GROUP)')
 
-check: deps-ok all check-harness
+check: deps-ok all reference-iso check-harness
 	$(PYTHON) $(HARNESS)/run.py $(strip $(RUN_ARGS)) $(BUILD)/unit/*
 
 check-harness: deps-ok
