@@ -28,7 +28,7 @@ FACTOR = '0.05'     # 30 s test timeouts become 1.5 s
 
 def default_tests():
     return [t.name for t in testlist.load(TESTS_CFG)
-            if 'default' in t.groups]
+            if 'foundation' in t.groups]
 
 
 class HarnessTest(unittest.TestCase):
@@ -54,7 +54,8 @@ class HarnessTest(unittest.TestCase):
         e.update(env or {})
         p = subprocess.run([sys.executable, RUN, '--build', self.build,
                             '--config', TESTS_CFG, '--qemu', FAKE,
-                            '--timeout-factor', FACTOR] + list(args),
+                            '--timeout-factor', FACTOR, '--group', 'foundation'] +
+                           list(args),
                            cwd=ROOT, env=e, stdout=subprocess.PIPE,
                            stderr=subprocess.STDOUT, timeout=120)
         out = p.stdout.decode()

@@ -8,7 +8,9 @@ from dataclasses import dataclass, field
 from typing import List, Optional
 
 DEFAULT_TIMEOUT = 30.0
-DEFAULT_GROUPS = ('default',)
+# Tests without 'groups' are the foundation suite, which the harness's
+# own self-test replays against a fake LWK.
+DEFAULT_GROUPS = ('default', 'foundation')
 KNOWN_KEYS = {'guest', 'status', 'expect', 'reject', 'equal', 'qemu_args',
               'scope', 'timeout', 'groups', 'modules'}
 
