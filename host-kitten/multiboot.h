@@ -7,7 +7,7 @@
 #include <stdint.h>
 
 #define MB_MAX_REGIONS 64
-#define MB_MAX_MODULES 32
+#define MB_MAX_MODULES 128
 #define MB_NAME_LEN 64
 #define MB_CMDLINE_LEN 1024
 
