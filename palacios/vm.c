@@ -263,6 +263,12 @@ static int build_vm(struct v3_vm *vm, const struct v3_config *cfg,
 			    "by this build yet");
 		return -1;
 	}
+	if (cfg->vcpus > 1) {
+		v3_snprintf(err, errlen, "vcpus = %u: more than one vcpu needs "
+			    "the local APIC model, which this build lacks",
+			    cfg->vcpus);
+		return -1;
+	}
 	if (!v3_arch->nested_paging) {
 		v3_snprintf(err, errlen,
 			    "paging = nested needs a CPU with "

@@ -13,7 +13,7 @@
 QEMU ?= qemu-system-x86_64
 HARNESS := tests/harness
 
-.PHONY: deps deps-ok check check-harness bench run
+.PHONY: deps deps-ok check check-harness bench run run-demo
 
 deps:
 	$(HARNESS)/deps.sh
@@ -35,5 +35,15 @@ check-harness: deps-ok
 bench: deps-ok lwk guests
 	$(PYTHON) tests/bench/bench.py --build $(BUILD)
 
-run: deps-ok lwk guests
+# `make run` boots an ISO (default: the reference Linux with a shell) on
+# an emulated PC inside the VMM; ISO=, MEM=, CPUS= choose.  `make
+# run-demo` runs the small demo test guest instead.
+ISO  ?= $(BUILD)/guest-images/reference-shell.iso
+MEM  ?= 512M
+CPUS ?= 1
+run: deps-ok lwk $(if $(filter $(BUILD)/guest-images/%,$(ISO)),reference-iso)
+	$(PYTHON) $(HARNESS)/qemu.py --build $(BUILD) --iso '$(ISO)' \
+		--mem '$(MEM)' --cpus '$(CPUS)'
+
+run-demo: deps-ok lwk guests
 	$(PYTHON) $(HARNESS)/qemu.py --build $(BUILD) demo

@@ -33,6 +33,28 @@ def guest_modules(build, guest):
     return mods
 
 
+BIOS = '/usr/share/seabios/bios-256k.bin'
+PC_TEMPLATE = os.path.join(os.path.dirname(__file__), '..', '..',
+                           'guest-images', 'pc.cfg.in')
+
+
+def pc_modules(a):
+    """A PC VM configuration for the ISO, written under BUILD/run/."""
+    if not os.path.isfile(a.iso):
+        sys.exit(f'qemu.py: ISO {a.iso!r} does not exist')
+    if not os.path.isfile(BIOS):
+        sys.exit(f'qemu.py: {BIOS} is missing (apt-get install seabios)')
+    with open(PC_TEMPLATE) as f:
+        cfg = (f.read().replace('@MEM@', a.mem).replace('@CPUS@', a.cpus)
+               .replace('@ISO@', os.path.basename(a.iso)))
+    out = os.path.join(a.build, 'run')
+    os.makedirs(out, exist_ok=True)
+    path = os.path.join(out, 'pc.cfg')
+    with open(path, 'w') as f:
+        f.write(cfg)
+    return [path, BIOS, a.iso]
+
+
 def merge_args(extra):
     base = list(BASE_ARGS)
     for opt in SINGLE_OPTS:
@@ -57,9 +79,17 @@ def main():
     ap.add_argument('--append', default='vm_timeout=60',
                     help='LWK command line (default: %(default)s)')
     ap.add_argument('--qemu-args', default='', help='extra QEMU arguments')
-    ap.add_argument('guests', nargs='+', help='names in BUILD/guests/')
+    ap.add_argument('--iso', help='boot this ISO on an emulated PC '
+                    'through SeaBIOS instead of test guests')
+    ap.add_argument('--mem', default='512M', help='with --iso: guest RAM')
+    ap.add_argument('--cpus', default='1', help='with --iso: vcpus')
+    ap.add_argument('guests', nargs='*', help='names in BUILD/guests/')
     a = ap.parse_args()
     mods = []
+    if a.iso:
+        mods = pc_modules(a)
+    elif not a.guests:
+        sys.exit('qemu.py: name test guests or give --iso')
     for g in a.guests:
         mods += guest_modules(a.build, g)
     missing = [m for m in mods if not os.path.exists(m)]
