@@ -32,8 +32,9 @@ check: deps-ok all reference-iso check-harness
 check-harness: deps-ok
 	$(PYTHON) $(HARNESS)/selftest.py
 
-bench: deps-ok lwk guests
+bench: deps-ok lwk guests reference-iso
 	$(PYTHON) tests/bench/bench.py --build $(BUILD)
+	$(PYTHON) tests/bench/boot_bench.py --build $(BUILD)
 
 # `make run` boots an ISO (default: the reference Linux with a shell) on
 # an emulated PC inside the VMM; ISO=, MEM=, CPUS= choose.  `make
