@@ -4,7 +4,7 @@
 
 #include <stdint.h>
 
-#define HZ 1000 /* PIT channel 0 rate: also how often guest-side timers
+#define HZ 250 /* PIT channel 0 rate: how often guest-side timers
 		 * (PIT, RTC models) are looked at while a guest runs */
 
 /* Measure the TSC against PIT channel 2, then start channel 0 at HZ on
