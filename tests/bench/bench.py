@@ -33,6 +33,11 @@ OPERATIONS = [
     ('io_in', 'IN testdev scratch', 50000),
     ('hypercall', 'V3_HC_NOP hypercall', None),
     ('baseline', 'loop, no exit', None),
+    # The same with guest paging on, as a Linux guest runs.
+    ('cpuid_pg', 'CPUID, paging on', 45000),
+    ('io_out_pg', 'OUT, paging on', 50000),
+    ('io_in_pg', 'IN, paging on', 50000),
+    ('hypercall_pg', 'hypercall, paging on', None),
 ]
 VMM_MEMORY_TARGET_PCT = 1.0
 
