@@ -76,8 +76,9 @@ def command(kernel, modules, append='', extra=(), qemu=None):
 def main():
     ap = argparse.ArgumentParser(description='Boot the LWK with guests.')
     ap.add_argument('--build', default=os.environ.get('BUILD', 'build'))
-    ap.add_argument('--append', default='vm_timeout=60',
-                    help='LWK command line (default: %(default)s)')
+    ap.add_argument('--append', default=None,
+                    help='LWK command line (default: vm_timeout=0, no '
+                    'limit, with --iso; vm_timeout=60 for test guests)')
     ap.add_argument('--qemu-args', default='', help='extra QEMU arguments')
     ap.add_argument('--iso', help='boot this ISO on an emulated PC '
                     'through SeaBIOS instead of test guests')
@@ -95,6 +96,8 @@ def main():
     missing = [m for m in mods if not os.path.exists(m)]
     if missing:
         sys.exit(f'qemu.py: missing {" ".join(missing)} (make guests?)')
+    if a.append is None:
+        a.append = 'vm_timeout=0' if a.iso else 'vm_timeout=60'
     cmd = command(os.path.join(a.build, 'kitten.elf'), mods, a.append,
                   shlex.split(a.qemu_args))
     print(' '.join(shlex.quote(c) for c in cmd), flush=True)
