@@ -52,10 +52,11 @@ void svm_decode_exit(struct v3_vcpu *vcpu, struct vmcb *vmcb,
 {
 	uint64_t code = vmcb->ctl.exit_code;
 
-	v3_memset(exit, 0, sizeof(*exit));
-	exit->hw_code = code;
-	exit->hw_info1 = vmcb->ctl.exit_info1;
-	exit->hw_info2 = vmcb->ctl.exit_info2;
+	*exit = (struct v3_exit){
+	    .hw_code = code,
+	    .hw_info1 = vmcb->ctl.exit_info1,
+	    .hw_info2 = vmcb->ctl.exit_info2,
+	};
 
 	switch (code) {
 	case SVM_EXIT_CPUID: set(exit, V3_EXIT_CPUID, 2); return;
