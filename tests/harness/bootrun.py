@@ -45,6 +45,10 @@ class _Tracker:
         self.blame = tests[0].name if tests else None
         self.done = False
         self.panicked = False
+        # Console input still to type for the running test, and its VM's
+        # output since V3-VM-BEGIN (or since the last input) to match.
+        self.sends: List[tuple] = []
+        self.typed = ''
 
     def _index(self, name):
         for i, t in enumerate(self.tests):
@@ -70,9 +74,11 @@ class _Tracker:
                 self.blame = t.name
                 self.deadline = now + (t.timeout + GRACE) * self.factor
                 self.waiting_for = f'V3-VM-END of {t.name}'
+                self.sends, self.typed = list(t.send), ''
         m = END_RE.search(text)
         if m and self.running:
             prev, self.running = self.running, None
+            self.sends = []
             if self.next_idx < len(self.tests):
                 t = self.tests[self.next_idx]
                 self.blame = t.name
@@ -92,6 +98,21 @@ class _Tracker:
             self.panicked = True
             self.deadline = min(self.deadline,
                                 now + PANIC_FLUSH * self.factor)
+
+
+    def input_due(self, output):
+        """The console input the running test wants typed now, if any:
+        'output' is what the VM printed since the last call."""
+        if not self.sends:
+            return None
+        self.typed += output
+        rx, text = self.sends[0]
+        m = rx.search(self.typed)
+        if not m:
+            return None
+        self.sends.pop(0)
+        self.typed = self.typed[m.end():]
+        return text
 
 
 def _reader(stream, q):
@@ -120,7 +141,9 @@ def run_boot(cmd, tests, owner_of: Callable[[str], Optional[str]],
     log = open(log_path, 'wb')
     log.write(('# ' + ' '.join(cmd) + '\n').encode())
     log.flush()
-    proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL,
+    wants_input = any(t.send for t in tests)
+    proc = subprocess.Popen(cmd, stdin=(subprocess.PIPE if wants_input
+                                        else subprocess.DEVNULL),
                             stdout=subprocess.PIPE,
                             stderr=subprocess.STDOUT)
     q: queue.Queue = queue.Queue()
@@ -171,6 +194,17 @@ def run_boot(cmd, tests, owner_of: Callable[[str], Optional[str]],
         log.write(chunk)
         log.flush()
         take(chunk)
+        output = chunk.decode('utf-8', 'replace') if wants_input else ''
+        while wants_input:
+            text = tracker.input_due(output)
+            if text is None:
+                break
+            output = ''
+            try:
+                proc.stdin.write(text.encode())
+                proc.stdin.flush()
+            except OSError:
+                break
     if proc.poll() is None:
         proc.kill()
     rc = proc.wait()

@@ -12,7 +12,8 @@ DEFAULT_TIMEOUT = 30.0
 # own self-test replays against a fake LWK.
 DEFAULT_GROUPS = ('default', 'foundation')
 KNOWN_KEYS = {'guest', 'status', 'expect', 'reject', 'equal', 'qemu_args',
-              'scope', 'timeout', 'groups', 'modules'}
+              'scope', 'timeout', 'groups', 'modules', 'send'}
+SEND_SEP = ' => '
 
 
 class TestListError(Exception):
@@ -33,6 +34,9 @@ class Test:
     groups: tuple = DEFAULT_GROUPS
     # Extra multiboot modules (BIOS, ISO images); {build} expands.
     modules: List[str] = field(default_factory=list)
+    # Console input: (pattern, text) pairs, in order; each text is typed
+    # once the VM's output since its V3-VM-BEGIN matches its pattern.
+    send: List[tuple] = field(default_factory=list)
 
     def boot_key(self):
         """Tests with equal keys share one QEMU boot."""
@@ -83,7 +87,26 @@ def _test_from(name, sec) -> Test:
     t.boot_scope = scope == 'boot'
     t.groups = tuple(sec.get('groups', ' '.join(DEFAULT_GROUPS)).split())
     t.modules = sec.get('modules', '').split()
+    t.send = _sends(name, sec.get('send', ''))
     return t
+
+
+def _sends(name, value):
+    """'PATTERN => TEXT' per line; TEXT may use \\r, \\n and \\t."""
+    out = []
+    for line in value.splitlines():
+        line = line.strip()
+        if not line:
+            continue
+        if SEND_SEP not in line:
+            raise TestListError(f'[{name}] send: {line!r} is not '
+                                f'PATTERN{SEND_SEP}TEXT')
+        pat, text = line.split(SEND_SEP, 1)
+        [rx] = _regexes(name, 'send', pat)
+        text = (text.replace('\\r', '\r').replace('\\n', '\n')
+                .replace('\\t', '\t'))
+        out.append((rx, text))
+    return out
 
 
 def load(path) -> List[Test]:
