@@ -12,7 +12,8 @@ DEFAULT_TIMEOUT = 30.0
 # own self-test replays against a fake LWK.
 DEFAULT_GROUPS = ('default', 'foundation')
 KNOWN_KEYS = {'guest', 'status', 'expect', 'reject', 'equal', 'qemu_args',
-              'scope', 'timeout', 'groups', 'modules'}
+              'scope', 'timeout', 'groups', 'modules', 'host'}
+HOSTS = ('lwk', 'linux')
 
 
 class TestListError(Exception):
@@ -33,12 +34,15 @@ class Test:
     groups: tuple = DEFAULT_GROUPS
     # Extra multiboot modules (BIOS, ISO images); {build} expands.
     modules: List[str] = field(default_factory=list)
+    # lwk: a VM of our LWK; linux: a VM of the v3vee module in Debian's
+    # kernel (tests/harness/linux_host.py).
+    host: str = 'lwk'
 
     def boot_key(self):
         """Tests with equal keys share one QEMU boot."""
         if self.boot_scope:
             return ('boot-scope', self.name)
-        return ('vms',) + tuple(self.qemu_args)
+        return ('vms', self.host) + tuple(self.qemu_args)
 
 
 def _regexes(name, key, value):
@@ -83,6 +87,10 @@ def _test_from(name, sec) -> Test:
     t.boot_scope = scope == 'boot'
     t.groups = tuple(sec.get('groups', ' '.join(DEFAULT_GROUPS)).split())
     t.modules = sec.get('modules', '').split()
+    t.host = sec.get('host', 'lwk').strip()
+    if t.host not in HOSTS:
+        raise TestListError(f'[{name}] host: one of {HOSTS}, not '
+                            f'{t.host!r}')
     return t
 
 
