@@ -16,6 +16,7 @@ LINUX_OUT := $(BUILD)/linux
 LINUX_SRC := $(LINUX_OUT)/src
 LINUX_KO  := $(LINUX_OUT)/v3vee.ko
 V3CTL     := $(BUILD)/v3ctl
+IOCTL_TEST := $(BUILD)/linux/v3vee-ioctl-test
 LINUX_INITRAMFS := $(LINUX_OUT)/initramfs.cpio
 BUSYBOX ?= /bin/busybox
 LINUX_DEPS := Kbuild $(wildcard include/*.h palacios/*.[chS] \
@@ -42,10 +43,14 @@ $(LINUX_KO): $(LINUX_DEPS) host-linux/linux.mk
 	$(Q)$(MAKE) -s -C $(KDIR) M=$(abspath $(LINUX_SRC)) modules
 	$(Q)cp $(LINUX_SRC)/v3vee.ko $@
 
-$(V3CTL): host-linux/v3ctl.c host-linux/v3vee_ioctl.h host-linux/linux.mk
+# Userspace: static, since the initramfs has no libc.
+$(V3CTL) $(IOCTL_TEST): host-linux/v3vee_ioctl.h host-linux/linux.mk
+$(V3CTL): host-linux/v3ctl.c
+$(IOCTL_TEST): host-linux/ioctl_test.c
+$(V3CTL) $(IOCTL_TEST):
 	@mkdir -p $(dir $@)
 	$(Q)$(CC) -std=gnu11 -O2 -g -Wall -Wextra -Werror -static \
-		-o $@ host-linux/v3ctl.c
+		-o $@ $(filter %.c,$^)
 
 # The initramfs the Linux-host tests boot: busybox, the module, v3ctl and
 # host-linux/initramfs/init.  The harness appends the guests.
@@ -53,13 +58,15 @@ $(V3CTL): host-linux/v3ctl.c host-linux/v3vee_ioctl.h host-linux/linux.mk
 ifneq ($(KDIR),)
 linux-initramfs: $(LINUX_INITRAMFS)
 endif
-$(LINUX_INITRAMFS): $(LINUX_KO) $(V3CTL) host-linux/initramfs/init
+$(LINUX_INITRAMFS): $(LINUX_KO) $(V3CTL) $(IOCTL_TEST) \
+		host-linux/initramfs/init
 	@rm -rf $(LINUX_OUT)/rootfs
 	@mkdir -p $(LINUX_OUT)/rootfs/bin $(LINUX_OUT)/rootfs/proc \
 		$(LINUX_OUT)/rootfs/sys $(LINUX_OUT)/rootfs/dev \
 		$(LINUX_OUT)/rootfs/tmp $(LINUX_OUT)/rootfs/guests
 	$(Q)cp $(BUSYBOX) $(LINUX_OUT)/rootfs/bin/busybox
 	$(Q)cp $(V3CTL) $(LINUX_OUT)/rootfs/bin/v3ctl
+	$(Q)cp $(IOCTL_TEST) $(LINUX_OUT)/rootfs/bin/v3vee-ioctl-test
 	$(Q)cp $(LINUX_KO) $(LINUX_OUT)/rootfs/v3vee.ko
 	$(Q)cp host-linux/initramfs/init $(LINUX_OUT)/rootfs/init
 	$(Q)cd $(LINUX_OUT)/rootfs && find . | LC_ALL=C sort | \

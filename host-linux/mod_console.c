@@ -58,12 +58,15 @@ static bool has_data(struct vm_rec *rec)
 	return READ_ONCE(rec->con_len) != 0;
 }
 
+/* misc_open hands us our miscdevice and holds the misc lock, which
+ * misc_deregister (in destroy) needs: the record is alive here.  No
+ * lock of ours: ioctls hold ctl_lock while they register consoles. */
 static int con_open(struct inode *inode, struct file *f)
 {
-	struct vm_rec *rec = vm_rec_by_minor(iminor(inode));
+	struct vm_rec *rec = container_of(f->private_data, struct vm_rec,
+					  console);
 
-	if (!rec)
-		return -ENODEV;
+	kref_get(&rec->ref);
 	f->private_data = rec;
 	return nonseekable_open(inode, f);
 }

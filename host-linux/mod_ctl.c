@@ -78,23 +78,6 @@ void vm_rec_put(struct vm_rec *rec)
 	kref_put(&rec->ref, vm_rec_release);
 }
 
-struct vm_rec *vm_rec_by_minor(int minor)
-{
-	struct vm_rec *found = NULL;
-	int i;
-
-	mutex_lock(&ctl_lock);
-	for (i = 0; i < V3VEE_MAX_VMS; i++)
-		if (vms[i] && vms[i]->console_registered &&
-		    vms[i]->console.minor == minor) {
-			found = vms[i];
-			kref_get(&found->ref);
-			break;
-		}
-	mutex_unlock(&ctl_lock);
-	return found;
-}
-
 /* Images are copied in: the core reads disks from them while the guest
  * runs, long after the ioctl returned. */
 static int copy_images(struct vm_rec *rec, u64 uptr, u32 n)

@@ -34,7 +34,6 @@ struct vm_rec {
 
 /* mod_ctl.c */
 void vm_rec_put(struct vm_rec *rec);
-struct vm_rec *vm_rec_by_minor(int minor);
 bool vm_rec_stopped(struct vm_rec *rec);
 void vm_rec_input(struct vm_rec *rec, const char *s, size_t n);
 

@@ -11,6 +11,15 @@ from typing import List, Sequence
 MODULES_DIR = '/usr/lib/modules'
 # The pseudo-VM the init prints around rmmod: its test checks the unload.
 UNLOAD_VM = 'v3vee-unload'
+# Other steps of the init that are not one VM: the guest name of a test
+# -> (its run.list line, the guests it needs in /guests).
+PAIR_GUESTS = ('memory', 'hlt')
+HOST_STEPS = {
+    UNLOAD_VM: (None, ()),              # always, at the end
+    'v3vee-ioctl-test': ('tool v3vee-ioctl-test', ()),
+    'v3vee-pair': ('pair {timeout} ' + ' '.join(
+        f'{g}.cfg {g}.bin' for g in PAIR_GUESTS), PAIR_GUESTS),
+}
 # The init leaves this guest crashed (not destroyed) before rmmod.
 CRASH_GUEST = 'triplefault'
 

@@ -182,7 +182,7 @@ def missing_files(test, build, kernel) -> Optional[str]:
     need = [kernel, cfg]
     if test.host == 'linux':
         need = [linux_host.kernel(), linux_host.base_initramfs(build)]
-        if test.guest != linux_host.UNLOAD_VM:
+        if test.guest not in linux_host.HOST_STEPS:
             need.append(cfg)
     try:
         with open(cfg) as f:
@@ -202,7 +202,13 @@ def linux_command(tests, a, initrd) -> List[str]:
     v3vee module, in order (tests/harness/linux_host.py)."""
     files, lines = [], []
     for t in tests:
-        if t.guest == linux_host.UNLOAD_VM:
+        if t.guest in linux_host.HOST_STEPS:
+            line, guests = linux_host.HOST_STEPS[t.guest]
+            for g in guests:
+                files += qemu.guest_modules(a.build, g)
+            if line:
+                lines.append(line.format(timeout=math.ceil(
+                    t.timeout * a.timeout_factor)))
             continue
         mods = qemu.guest_modules(a.build, t.guest) + test_modules(t, a.build)
         files += mods
