@@ -194,6 +194,7 @@ static long ioc_create(void __user *uarg)
 		goto out;
 	}
 	vms[id] = rec;
+	dbg_vm_add(rec);
 	rec = NULL;
 	rc = 0;
 out:
@@ -206,6 +207,7 @@ out:
 
 static void destroy_rec(struct vm_rec *rec)
 {
+	dbg_vm_remove(rec);
 	console_exit(rec);
 	v3_vm_destroy(rec->vm);
 	rec->vm = NULL;
@@ -355,7 +357,13 @@ static struct miscdevice ctl_dev = {
 
 int ctl_init(void)
 {
-	return misc_register(&ctl_dev);
+	int rc;
+
+	dbg_init();
+	rc = misc_register(&ctl_dev);
+	if (rc)
+		dbg_exit();
+	return rc;
 }
 
 /* Unload: whatever VMs are left (running, stopped, crashed) go. */
@@ -372,4 +380,5 @@ void ctl_exit(void)
 			destroy_rec(vms[i]);
 		}
 	mutex_unlock(&ctl_lock);
+	dbg_exit();
 }

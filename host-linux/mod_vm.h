@@ -30,12 +30,25 @@ struct vm_rec {
 	char *con_buf;		/* ring of CONSOLE_BUF bytes */
 	size_t con_head, con_len;
 	u64 con_dropped;	/* overwritten before anyone read them */
+
+	struct dentry *dbg_dir;	/* debugfs v3vee/vmN */
+	struct dbg_counter {
+		struct vm_rec *rec;
+		int reason;	/* -1: all reasons */
+		bool cycles;	/* else the count */
+	} dbg[1 + 2 * V3_EXIT_MAX];
 };
 
 /* mod_ctl.c */
 void vm_rec_put(struct vm_rec *rec);
 bool vm_rec_stopped(struct vm_rec *rec);
 void vm_rec_input(struct vm_rec *rec, const char *s, size_t n);
+
+/* mod_debugfs.c */
+void dbg_init(void);
+void dbg_exit(void);
+void dbg_vm_add(struct vm_rec *rec);
+void dbg_vm_remove(struct vm_rec *rec);
 
 /* mod_console.c */
 int console_init(struct vm_rec *rec);

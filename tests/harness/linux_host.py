@@ -17,6 +17,7 @@ PAIR_GUESTS = ('memory', 'hlt')
 HOST_STEPS = {
     UNLOAD_VM: (None, ()),              # always, at the end
     'v3vee-ioctl-test': ('tool v3vee-ioctl-test', ()),
+    'v3vee-debugfs': ('debugfs cpuid.cfg cpuid.bin', ('cpuid',)),
     'v3vee-pair': ('pair {timeout} ' + ' '.join(
         f'{g}.cfg {g}.bin' for g in PAIR_GUESTS), PAIR_GUESTS),
 }
