@@ -33,7 +33,7 @@ check: deps-ok all reference-iso check-harness
 check-harness: deps-ok
 	$(PYTHON) $(HARNESS)/selftest.py
 
-bench: deps-ok lwk guests reference-iso
+bench: deps-ok lwk linux guests reference-iso
 	$(PYTHON) tests/bench/bench.py --build $(BUILD)
 	$(PYTHON) tests/bench/boot_bench.py --build $(BUILD)
 

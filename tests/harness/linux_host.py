@@ -82,8 +82,18 @@ def write_initrd(build, path, files: Sequence[str], run_list: str) -> str:
     return path
 
 
-def append_line(ncpus=1) -> str:
+def append_line() -> str:
     return 'console=ttyS0 quiet panic=-1'
+
+
+def command(build, initrd, files, run_list, extra=(), qemu_bin=None):
+    """QEMU booting Debian's kernel with the base initramfs plus 'files'
+    and 'run_list' (written to 'initrd')."""
+    import qemu
+    write_initrd(build, initrd, files, run_list)
+    return ([qemu_bin or qemu.QEMU] + qemu.merge_args(extra) +
+            ['-kernel', kernel(), '-initrd', initrd,
+             '-append', append_line()])
 
 
 def run_line(timeout: int, cfg: str, images: List[str]) -> str:

@@ -85,10 +85,8 @@ def linux_command(a, mods):
                        for c in cfgs)
     initrd = os.path.join(a.build, 'run', 'linux.initrd')
     os.makedirs(os.path.dirname(initrd), exist_ok=True)
-    linux_host.write_initrd(a.build, initrd, mods, run_list)
-    return ([QEMU] + merge_args(shlex.split(a.qemu_args)) +
-            ['-kernel', linux_host.kernel(), '-initrd', initrd,
-             '-append', linux_host.append_line()])
+    return linux_host.command(a.build, initrd, mods, run_list,
+                              shlex.split(a.qemu_args))
 
 
 def main():

@@ -217,11 +217,9 @@ def linux_command(tests, a, initrd) -> List[str]:
                                          mods[0], mods[1:]))
     # The guest the init leaves crashed before rmmod.
     files += qemu.guest_modules(a.build, linux_host.CRASH_GUEST)
-    linux_host.write_initrd(a.build, initrd, files,
-                            ''.join(ln + '\n' for ln in lines))
-    cmd = [a.qemu or qemu.QEMU] + qemu.merge_args(tests[0].qemu_args)
-    return cmd + ['-kernel', linux_host.kernel(), '-initrd', initrd,
-                  '-append', linux_host.append_line()]
+    return linux_host.command(a.build, initrd, files,
+                              ''.join(ln + '\n' for ln in lines),
+                              tests[0].qemu_args, a.qemu)
 
 
 def run_guests(tests, a, aliases) -> List[Verdict]:
