@@ -55,6 +55,14 @@ struct v3_host_ops {
 	void (*lock_free)(void *lock);
 	unsigned long (*lock_irqsave)(void *lock);
 	void (*unlock_irqrestore)(void *lock, unsigned long flags);
+
+	/* Optional (may be NULL): bracket each guest entry on the vcpu
+	 * thread.  Between the two the thread must stay on its CPU and own
+	 * the FPU registers (the core loads the guest's x87/SSE state into
+	 * them).  A host that preempts kernel threads or uses the FPU
+	 * itself claims both here; guest_exit is its chance to reschedule. */
+	void (*guest_enter)(void);
+	void (*guest_exit)(void);
 };
 
 #endif

@@ -44,6 +44,7 @@ void v3_vcpu_set_reset_state(struct v3_vcpu *vcpu)
 	set_seg(&st->seg[V3_SEG_TR], 0, 0, 0xffff, ATTR_TSS16_BUSY);
 	st->gdtr.limit = 0xffff;
 	st->idtr.limit = 0xffff;
+	v3_fpu_reset(vcpu);
 }
 
 /* Direct entry for test guests: 32-bit flat protected mode, paging off,
@@ -64,6 +65,7 @@ void v3_vcpu_set_direct_state(struct v3_vcpu *vcpu, uint64_t entry)
 	set_seg(&st->seg[V3_SEG_CS], 0x08, 0, 0xffffffff, ATTR_CODE32);
 	set_seg(&st->seg[V3_SEG_LDTR], 0, 0, 0, ATTR_LDT);
 	set_seg(&st->seg[V3_SEG_TR], 0, 0, 0x67, ATTR_TSS32_BUSY);
+	v3_fpu_reset(vcpu);
 }
 
 static const char *const seg_names[V3_NSEGS] = {
@@ -132,6 +134,22 @@ static void wait_while_paused(struct v3_vm *vm)
 		v3_host->sleep(10000);
 }
 
+/* One entry: the host pins us and hands over the FPU, the guest's
+ * FPU registers go in and come back out around the world switch. */
+static int run_once(struct v3_vcpu *vcpu, struct v3_exit *exit)
+{
+	int rc;
+
+	if (v3_host->guest_enter)
+		v3_host->guest_enter();
+	v3_fpu_enter(vcpu);
+	rc = v3_arch->vcpu_run(vcpu, exit);
+	v3_fpu_leave(vcpu);
+	if (v3_host->guest_exit)
+		v3_host->guest_exit();
+	return rc;
+}
+
 static int vcpu_thread(void *arg)
 {
 	struct v3_vcpu *vcpu = arg;
@@ -146,7 +164,7 @@ static int vcpu_thread(void *arg)
 			v3_vm_do_reset(vm);
 		v3_timers_run(vm);
 		v3_intr_prepare_entry(vcpu);
-		if (v3_arch->vcpu_run(vcpu, &exit) != 0) {
+		if (run_once(vcpu, &exit) != 0) {
 			v3_vm_fail(vcpu, "%s could not enter the guest",
 				   v3_arch->name);
 			break;

@@ -52,6 +52,9 @@ struct v3_vcpu {
 	uint64_t mtrr_fixed[11];
 
 	struct v3_exit_stat stats[V3_EXIT_MAX];
+
+	/* The guest's x87/SSE registers between entries (FXSAVE image). */
+	uint8_t fpu[512] __attribute__((aligned(16)));
 };
 
 struct v3_dev_inst {
@@ -156,5 +159,10 @@ static inline bool v3_vcpu_in_long_mode(const struct v3_vcpu *vcpu)
 int v3_vcpu_launch(struct v3_vcpu *vcpu);
 void v3_vcpu_set_reset_state(struct v3_vcpu *vcpu);
 void v3_vcpu_set_direct_state(struct v3_vcpu *vcpu, uint64_t entry);
+
+/* vcpu_fpu.c: the guest's FPU state at power-on, and around one entry. */
+void v3_fpu_reset(struct v3_vcpu *vcpu);
+void v3_fpu_enter(struct v3_vcpu *vcpu);
+void v3_fpu_leave(struct v3_vcpu *vcpu);
 
 #endif

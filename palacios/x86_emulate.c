@@ -172,7 +172,7 @@ static uint64_t alu(unsigned op, uint64_t a, uint64_t b, unsigned size,
 	switch (op) {
 	case V3_OP_ADC:
 		c = fl_in & V3_FL_CF;
-		/* fallthrough */
+		__attribute__((__fallthrough__));
 	case V3_OP_ADD:
 	case V3_OP_INC:
 		res = (a + b + c) & m;
@@ -184,7 +184,7 @@ static uint64_t alu(unsigned op, uint64_t a, uint64_t b, unsigned size,
 		break;
 	case V3_OP_SBB:
 		c = fl_in & V3_FL_CF;
-		/* fallthrough */
+		__attribute__((__fallthrough__));
 	case V3_OP_SUB:
 	case V3_OP_CMP:
 	case V3_OP_DEC:

@@ -7,7 +7,8 @@
 #   make check GROUP=slow         another group of tests/tests.cfg
 #   make check-harness            the harness's own tests (no VMM needed)
 #   make bench                    exit costs and VMM memory per VM
-#   make run                      boot the demo guest on this terminal
+#   make run                      boot the reference ISO on this terminal
+#   make run HOST=linux           the same through the v3vee module
 #                                 (Ctrl-A X leaves QEMU)
 #   make deps                     install the Debian packages
 QEMU ?= qemu-system-x86_64
@@ -32,19 +33,22 @@ check: deps-ok all reference-iso check-harness
 check-harness: deps-ok
 	$(PYTHON) $(HARNESS)/selftest.py
 
-bench: deps-ok lwk guests reference-iso
+bench: deps-ok lwk linux guests reference-iso
 	$(PYTHON) tests/bench/bench.py --build $(BUILD)
 	$(PYTHON) tests/bench/boot_bench.py --build $(BUILD)
 
 # `make run` boots an ISO (default: the reference Linux with a shell) on
 # an emulated PC inside the VMM; ISO=, MEM=, CPUS= choose.  `make
 # run-demo` runs the small demo test guest instead.
+# HOST=linux: the same through Debian's kernel and the v3vee module.
 ISO  ?= $(BUILD)/guest-images/reference-shell.iso
 MEM  ?= 512M
 CPUS ?= 1
-run: deps-ok lwk $(if $(filter $(BUILD)/guest-images/%,$(ISO)),reference-iso)
+HOST ?= lwk
+run: deps-ok $(if $(filter linux,$(HOST)),linux,lwk) \
+		$(if $(filter $(BUILD)/guest-images/%,$(ISO)),reference-iso)
 	$(PYTHON) $(HARNESS)/qemu.py --build $(BUILD) --iso '$(ISO)' \
-		--mem '$(MEM)' --cpus '$(CPUS)'
+		--mem '$(MEM)' --cpus '$(CPUS)' --host '$(HOST)'
 
 run-demo: deps-ok lwk guests
 	$(PYTHON) $(HARNESS)/qemu.py --build $(BUILD) demo

@@ -1,6 +1,8 @@
 #!/usr/bin/env python3
 """bench.py - `make bench`: boot the LWK with the exitbench guest and
-print what one VM exit costs, and how much memory the VMM keeps per VM.
+print what one VM exit costs, and how much memory the VMM keeps per VM;
+then the same guest through the v3vee module in Debian's kernel (the
+Linux host), whose exit costs should stay within 1.2x of the LWK's.
 
 The guest (tests/guests/exitbench.c) times 16384 iterations of each
 operation, 5 rounds, and prints 'BENCH <op> round=<i> cycles=<n>'; the
@@ -17,6 +19,7 @@ import sys
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, '..', 'harness'))
 
+import linux_host  # noqa: E402
 import qemu  # noqa: E402
 from bootrun import run_boot  # noqa: E402
 from serial import parse_boot, split_lines  # noqa: E402
@@ -40,18 +43,29 @@ OPERATIONS = [
     ('hypercall_pg', 'hypercall, paging on', None),
 ]
 VMM_MEMORY_TARGET_PCT = 1.0
+# Linux host / LWK, medians of the exiting operations.
+LINUX_RATIO_TARGET = 1.2
 
 
-def boot(a):
+def boot(a, host='lwk'):
     kernel = os.path.join(a.build, 'kitten.elf')
     mods = qemu.guest_modules(a.build, GUEST)
+    if host == 'linux':
+        kernel = linux_host.base_initramfs(a.build)
     for path in [kernel] + mods:
         if not os.path.exists(path):
-            sys.exit(f'bench.py: missing {path} (make lwk guests)')
-    cmd = qemu.command(kernel, mods, f'vm_timeout={int(TIMEOUT)}',
-                       qemu=a.qemu)
-    log = os.path.join(a.build, 'test-logs', 'bench.log')
-    print(f'# booting the LWK with {GUEST} (log {log})', flush=True)
+            sys.exit(f'bench.py: missing {path} (make lwk linux guests)')
+    log = os.path.join(a.build, 'test-logs', f'bench-{host}.log')
+    if host == 'linux':
+        cmd = linux_host.command(
+            a.build, log[:-4] + '.initrd', mods,
+            linux_host.run_line(int(TIMEOUT), mods[0], mods[1:]) + '\n',
+            qemu_bin=a.qemu)
+    else:
+        cmd = qemu.command(kernel, mods, f'vm_timeout={int(TIMEOUT)}',
+                           qemu=a.qemu)
+    print(f'# booting the {"Linux host" if host == "linux" else "LWK"} '
+          f'with {GUEST} (log {log})', flush=True)
     test = Test(name=GUEST, guest=GUEST, timeout=TIMEOUT)
     run = run_boot(cmd, [test], lambda n: GUEST if n.startswith(GUEST)
                    else None, log, echo=a.verbose)
@@ -60,23 +74,34 @@ def boot(a):
     return run.lines
 
 
-def row(name, what, values, target):
+def row(name, what, values, target, linux):
     lo, med, hi = min(values), statistics.median(values), max(values)
     if target is None:
         verdict, tgt = '', '-'
     else:
         verdict, tgt = ('ok' if med <= target else 'MISS'), f'<= {target}'
+    lx, lwk_verdict = '', verdict
+    if linux is not None:
+        lmed = statistics.median(linux[name])
+        ratio = lmed / med if med else float('inf')
+        lx = f'{lmed:>9.0f} {ratio:>6.2f}'
+        if target is not None:
+            good = ratio <= LINUX_RATIO_TARGET
+            lx += f' <= {LINUX_RATIO_TARGET} {"ok" if good else "MISS"}'
+            verdict = verdict if good else 'MISS'
     print(f'{name:10} {what:20} {lo:>9} {med:>9.0f} {hi:>9} {tgt:>10} '
-          f'{verdict}')
+          f'{lwk_verdict:4} {lx}')
     return verdict != 'MISS'
 
 
-def report(lines, strict):
+def parse(lines, host):
+    """(cycles per operation, the VM's section) or None."""
     sections = [s for s in parse_boot(lines).sections
                 if s.name.startswith(GUEST)]
     if not sections:
-        print('bench.py: no V3-VM-BEGIN for exitbench', file=sys.stderr)
-        return 1
+        print(f'bench.py: {host}: no V3-VM-BEGIN for exitbench',
+              file=sys.stderr)
+        return None
     sec = sections[0]
     cycles = {}
     for line in sec.lines:
@@ -85,15 +110,31 @@ def report(lines, strict):
             cycles.setdefault(m.group(1), []).append(int(m.group(3)))
     missing = [op for op, _, _ in OPERATIONS if op not in cycles]
     if missing or sec.status != 0:
-        print(f'bench.py: incomplete run (status {sec.status}, reason '
-              f'{sec.reason!r}, missing {missing})', file=sys.stderr)
+        print(f'bench.py: {host}: incomplete run (status {sec.status}, '
+              f'reason {sec.reason!r}, missing {missing})', file=sys.stderr)
+        return None
+    return cycles, sec
+
+
+def report(lines, strict, linux_lines=None):
+    got = parse(lines, 'LWK')
+    if not got:
         return 1
+    cycles, sec = got
+    linux = None
+    if linux_lines is not None:
+        lgot = parse(linux_lines, 'Linux host')
+        linux = lgot[0] if lgot else None
     rounds = len(cycles['cpuid'])
     print(f'\nVM exit cost, cycles per operation ({rounds} rounds of 16384)')
     print(f'{"operation":10} {"":20} {"min":>9} {"median":>9} {"max":>9} '
-          f'{"target":>10}')
-    ok = all([row(op, what, cycles[op], target)
+          f'{"target":>10} {"":4} '
+          + (f'{"Linux":>9} {"ratio":>6} target' if linux else ''))
+    ok = all([row(op, what, cycles[op], target, linux)
               for op, what, target in OPERATIONS])
+    if linux_lines is not None and linux is None:
+        print('Linux host: no numbers (see its log)')
+        ok = False
     mem = sec.memory()
     if mem:
         guest, vmm = mem
@@ -117,14 +158,17 @@ def main():
                     help='read a saved serial log instead of booting')
     ap.add_argument('--strict', action='store_true',
                     help='exit 1 when a target is missed')
+    ap.add_argument('--no-linux', action='store_true',
+                    help='skip the Linux-host run')
     ap.add_argument('-v', '--verbose', action='store_true')
     a = ap.parse_args()
     if a.replay:
         with open(a.replay, errors='replace') as f:
             lines = split_lines(f.read())
-    else:
-        lines = boot(a)
-    return report(lines, a.strict)
+        return report(lines, a.strict)
+    lines = boot(a)
+    linux = None if a.no_linux else boot(a, 'linux')
+    return report(lines, a.strict, linux)
 
 
 if __name__ == '__main__':

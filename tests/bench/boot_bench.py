@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
-"""boot_bench.py - the reference Linux ISO booted by our VMM on the LWK
-and by QEMU+KVM inside a Debian kernel in the same emulated machine
+"""boot_bench.py - the reference Linux ISO booted by our VMM on the LWK,
+by our VMM in the v3vee module in Debian's kernel (the Linux host), and
+by QEMU+KVM inside a Debian kernel in the same emulated machine
 (`-cpu EPYC,+svm,+npt`), side by side in one run.
 
 Ours: the LWK runs the pc-reference VM (SeaBIOS, ISOLINUX, Debian's
@@ -22,6 +23,7 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, '..', 'harness'))
 
+import linux_host  # noqa: E402
 import qemu  # noqa: E402
 from serial import split_lines  # noqa: E402
 
@@ -41,15 +43,23 @@ TARGET_EXITS = 0.5
 TARGET_TIME = 0.7
 
 
-def run_ours(build, iso, q):
+def run_ours(build, iso, q, host='lwk'):
     kernel = os.path.join(build, 'kitten.elf')
     mods = qemu.guest_modules(build, GUEST) + [qemu.BIOS, iso]
+    if host == 'linux':
+        kernel = linux_host.base_initramfs(build)
     for p in [kernel] + mods:
         if not os.path.exists(p):
-            sys.exit(f'boot_bench.py: missing {p} (make lwk guests '
+            sys.exit(f'boot_bench.py: missing {p} (make lwk linux guests '
                      'reference-iso)')
-    cmd = qemu.command(kernel, mods, f'vm_timeout={TIMEOUT}', qemu=q)
-    log = os.path.join(build, 'test-logs', 'boot-bench.log')
+    log = os.path.join(build, 'test-logs', f'boot-bench-{host}.log')
+    if host == 'linux':
+        cmd = linux_host.command(
+            build, log[:-4] + '.initrd', mods,
+            linux_host.run_line(TIMEOUT, mods[0], mods[1:]) + '\n',
+            qemu_bin=q)
+    else:
+        cmd = qemu.command(kernel, mods, f'vm_timeout={TIMEOUT}', qemu=q)
     os.makedirs(os.path.dirname(log), exist_ok=True)
     t_begin = t_up = None
     text = []
@@ -74,7 +84,8 @@ def run_ours(build, iso, q):
         if m:
             stats[m.group(1)] = stats.get(m.group(1), 0) + int(m.group(2))
     if t_begin is None or t_up is None:
-        sys.exit(f'boot_bench.py: our VMM did not reach userspace (log {log})')
+        sys.exit(f'boot_bench.py: our VMM ({host}) did not reach userspace '
+                 f'(log {log})')
     stats[None] = sum(v for k, v in stats.items() if k is not None)
     return t_up - t_begin, stats, log
 
@@ -95,18 +106,25 @@ def main():
     ap.add_argument('--npt', type=int, default=1, choices=(0, 1))
     a = ap.parse_args()
     iso = os.path.join(a.build, 'guest-images', 'reference.iso')
-    print('# reference ISO: our VMM on the LWK, then QEMU+KVM in Debian '
-          '(same emulated machine)', flush=True)
+    print('# reference ISO: our VMM on the LWK, on the Linux host, then '
+          'QEMU+KVM in Debian (same emulated machine)', flush=True)
     t_ours, ours, log = run_ours(a.build, iso, a.qemu)
+    t_lx, lx, lx_log = run_ours(a.build, iso, a.qemu, 'linux')
     kvm = run_kvm(a.build, iso, a.npt)
     k_exit = kvm['phases']['exit']
-    print(f'\nReference ISO boot, nested paging (ours: log {log})')
+    print(f'\nReference ISO boot, nested paging (ours: log {log}, Linux '
+          f'host: log {lx_log})')
     print(f'{"":28}{"ours":>10}{"QEMU+KVM":>12}{"ratio":>8}  target')
     t_kvm = kvm['time_to_userspace']
     ok_t = t_ours <= TARGET_TIME * t_kvm
     print(f'{"time to userspace (s)":28}{t_ours:10.1f}{t_kvm:12.1f}'
           f'{t_ours / t_kvm:8.2f}  <= {TARGET_TIME} '
           f'{"ok" if ok_t else "MISS"}')
+    ok_l = t_lx <= TARGET_TIME * t_kvm
+    print(f'{"  on the Linux host (s)":28}{t_lx:10.1f}{t_kvm:12.1f}'
+          f'{t_lx / t_kvm:8.2f}  <= {TARGET_TIME} '
+          f'{"ok" if ok_l else "MISS"}')
+    print(f'{"  exits, Linux host":28}{lx.get(None, 0):10d}')
     ok_e = True
     for label, ours_key, kvm_key in PAIRS:
         o = ours.get(ours_key, 0)

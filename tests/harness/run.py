@@ -27,6 +27,7 @@ from typing import Dict, List, Optional
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
+import linux_host  # noqa: E402
 import qemu  # noqa: E402
 import testlist  # noqa: E402
 from bootrun import BootRun, run_boot  # noqa: E402
@@ -179,6 +180,10 @@ def missing_files(test, build, kernel) -> Optional[str]:
     """The kernel, the guest's config and the images it loads."""
     cfg = os.path.join(build, 'guests', test.guest + '.cfg')
     need = [kernel, cfg]
+    if test.host == 'linux':
+        need = [linux_host.kernel(), linux_host.base_initramfs(build)]
+        if test.guest not in linux_host.HOST_STEPS:
+            need.append(cfg)
     try:
         with open(cfg) as f:
             need += [os.path.join(build, 'guests', img)
@@ -190,6 +195,31 @@ def missing_files(test, build, kernel) -> Optional[str]:
     if gone:
         return 'not built: ' + ' '.join(gone)
     return None
+
+
+def linux_command(tests, a, initrd) -> List[str]:
+    """A boot of Debian's kernel whose init runs 'tests' through the
+    v3vee module, in order (tests/harness/linux_host.py)."""
+    files, lines = [], []
+    for t in tests:
+        if t.guest in linux_host.HOST_STEPS:
+            line, guests = linux_host.HOST_STEPS[t.guest]
+            for g in guests:
+                files += qemu.guest_modules(a.build, g)
+            if line:
+                lines.append(line.format(timeout=math.ceil(
+                    t.timeout * a.timeout_factor)))
+            continue
+        mods = qemu.guest_modules(a.build, t.guest) + test_modules(t, a.build)
+        files += mods
+        lines.append(linux_host.run_line(math.ceil(t.timeout *
+                                                   a.timeout_factor),
+                                         mods[0], mods[1:]))
+    # The guest the init leaves crashed before rmmod.
+    files += qemu.guest_modules(a.build, linux_host.CRASH_GUEST)
+    return linux_host.command(a.build, initrd, files,
+                              ''.join(ln + '\n' for ln in lines),
+                              tests[0].qemu_args, a.qemu)
 
 
 def run_guests(tests, a, aliases) -> List[Verdict]:
@@ -217,9 +247,12 @@ def run_guests(tests, a, aliases) -> List[Verdict]:
                          if m not in mods]
             vm_timeout = math.ceil(max(t.timeout for t in remaining) *
                                    a.timeout_factor)
-            cmd = qemu.command(kernel, mods, f'vm_timeout={vm_timeout}',
-                               remaining[0].qemu_args, a.qemu)
             log = os.path.join(logdir, f'boot-{boot_no}.log')
+            if remaining[0].host == 'linux':
+                cmd = linux_command(remaining, a, log[:-4] + '.initrd')
+            else:
+                cmd = qemu.command(kernel, mods, f'vm_timeout={vm_timeout}',
+                                   remaining[0].qemu_args, a.qemu)
             print(f'# boot {boot_no}: {" ".join(t.name for t in remaining)}'
                   f' (log {log})', flush=True)
             matcher = Matcher(remaining, aliases)

@@ -12,8 +12,9 @@ DEFAULT_TIMEOUT = 30.0
 # own self-test replays against a fake LWK.
 DEFAULT_GROUPS = ('default', 'foundation')
 KNOWN_KEYS = {'guest', 'status', 'expect', 'reject', 'equal', 'qemu_args',
-              'scope', 'timeout', 'groups', 'modules', 'send'}
+              'scope', 'timeout', 'groups', 'modules', 'send', 'host'}
 SEND_SEP = ' => '
+HOSTS = ('lwk', 'linux')
 
 
 class TestListError(Exception):
@@ -37,12 +38,15 @@ class Test:
     # Console input: (pattern, text) pairs, in order; each text is typed
     # once the VM's output since its V3-VM-BEGIN matches its pattern.
     send: List[tuple] = field(default_factory=list)
+    # lwk: a VM of our LWK; linux: a VM of the v3vee module in Debian's
+    # kernel (tests/harness/linux_host.py).
+    host: str = 'lwk'
 
     def boot_key(self):
         """Tests with equal keys share one QEMU boot."""
         if self.boot_scope:
             return ('boot-scope', self.name)
-        return ('vms',) + tuple(self.qemu_args)
+        return ('vms', self.host) + tuple(self.qemu_args)
 
 
 def _regexes(name, key, value):
@@ -88,6 +92,10 @@ def _test_from(name, sec) -> Test:
     t.groups = tuple(sec.get('groups', ' '.join(DEFAULT_GROUPS)).split())
     t.modules = sec.get('modules', '').split()
     t.send = _sends(name, sec.get('send', ''))
+    t.host = sec.get('host', 'lwk').strip()
+    if t.host not in HOSTS:
+        raise TestListError(f'[{name}] host: one of {HOSTS}, not '
+                            f'{t.host!r}')
     return t
 
 
