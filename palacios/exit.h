@@ -26,6 +26,10 @@ int v3_handle_exception(struct v3_vcpu *vcpu, struct v3_exit *exit);
 int v3_handle_shutdown(struct v3_vcpu *vcpu, struct v3_exit *exit);
 int v3_handle_virt_insn(struct v3_vcpu *vcpu, struct v3_exit *exit);
 int v3_handle_pause(struct v3_vcpu *vcpu, struct v3_exit *exit);
+int v3_handle_page_fault(struct v3_vcpu *vcpu, struct v3_exit *exit);
+int v3_handle_cr_access(struct v3_vcpu *vcpu, struct v3_exit *exit);
+int v3_handle_invlpg(struct v3_vcpu *vcpu, struct v3_exit *exit);
+int v3_handle_task_switch(struct v3_vcpu *vcpu, struct v3_exit *exit);
 int v3_handle_fatal(struct v3_vcpu *vcpu, struct v3_exit *exit);
 
 /* Step over the instruction that exited. */
