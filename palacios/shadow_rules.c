@@ -58,7 +58,9 @@ int v3_shadow_cr4_write(const struct v3_ctrl_regs *cur, uint64_t val)
 bool v3_shadow_regs_retranslate(const struct v3_ctrl_regs *a,
 				const struct v3_ctrl_regs *b)
 {
-	const uint64_t cr0 = V3_CR0_PG | V3_CR0_WP | V3_CR0_PE;
+	/* PE alone never retranslates: PG needs PE, and without PG the
+	 * translation is the identity in both modes. */
+	const uint64_t cr0 = V3_CR0_PG | V3_CR0_WP;
 	const uint64_t cr4 = V3_CR4_PSE | V3_CR4_PAE | V3_CR4_PGE |
 			     V3_CR4_SMEP | V3_CR4_SMAP;
 	const uint64_t efer = V3_EFER_NXE | V3_EFER_LMA;

@@ -134,6 +134,8 @@ _Static_assert(__builtin_offsetof(struct vmcb, save.g_pat) == 0x668, "vmcb");
 /* cr_read / cr_write bits: CR0, CR3, CR4 (VMCB 0x000) */
 #define SVM_CR_SHADOWED ((1u << 0) | (1u << 3) | (1u << 4))
 #define SVM_EXC_PF	14
+#define SVM_EXC_BP	3 /* only from INT3 */
+#define SVM_EXC_OF	4 /* only from INTO */
 
 /* Exit codes (APM vol. 2, appendix C). */
 #define SVM_EXIT_CR0_READ    0x000
