@@ -2,6 +2,7 @@
  * control registers before each entry, and what a guest's change of
  * CR0/CR3/CR4/EFER invalidates.  Without a cache of shadow roots, every
  * change that retranslates (CR3 reload included) drops all tables. */
+#include "exit.h"
 #include "shadow.h"
 #include "shadow_rules.h"
 #include "vm.h"
@@ -29,6 +30,7 @@ int v3_shadow_init(struct v3_vcpu *vcpu)
 	s->root_hpa = s->pages[0];
 	s->levels = wanted_levels(vcpu);
 	s->repeat_la = ~0ull;
+	s->phys_bits = v3_cpuid_phys_bits();
 	return 0;
 }
 

@@ -17,6 +17,7 @@ struct v3_vcpu;
 struct v3_shadow {
 	uint64_t root_hpa;
 	int levels; /* 3: PAE (the guest is not in long mode), 4 */
+	uint8_t phys_bits; /* the guest's MAXPHYADDR, for reserved bits */
 	int npages, nused; /* pages[0] is the root */
 	uint64_t pages[V3_SHADOW_MAX_PAGES];
 	/* A fault whose shadow entry already allowed the access: retried

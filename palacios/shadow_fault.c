@@ -62,7 +62,8 @@ int v3_handle_page_fault(struct v3_vcpu *vcpu, struct v3_exit *exit)
 	struct v3_shadow *s = vcpu->shadow;
 	uint64_t la = exit->pf.la, hpa, leaf, *slot;
 	unsigned access = exit->pf.error & (V3_PF_W | V3_PF_U | V3_PF_I);
-	struct v3_walk_regs regs = {st->cr0, st->cr3, st->cr4, st->efer, 0};
+	struct v3_walk_regs regs = {st->cr0, st->cr3, st->cr4, st->efer,
+				    s ? s->phys_bits : 0};
 	struct v3_walk_mem mem = {walk_read, walk_write, vcpu->vm};
 	struct v3_walk_result res;
 	unsigned perms;

@@ -89,6 +89,17 @@ static void filtered_cpuid(struct v3_vcpu *vcpu, uint32_t leaf, uint32_t sub,
 	}
 }
 
+uint8_t v3_cpuid_phys_bits(void)
+{
+	uint32_t r[4];
+
+	host_cpuid(0x80000000u, 0, r);
+	if (r[0] < 0x80000008u)
+		return 36; /* the architectural default (SDM vol. 3, 4.1.4) */
+	host_cpuid(0x80000008u, 0, r);
+	return r[0] & 0xff;
+}
+
 int v3_handle_cpuid(struct v3_vcpu *vcpu, struct v3_exit *exit)
 {
 	struct v3_gprs *g = &vcpu->state.gprs;
