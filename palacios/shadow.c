@@ -27,6 +27,7 @@ int v3_shadow_init(struct v3_vcpu *vcpu)
 		return -1;
 	}
 	s->npages = s->nused = 1;
+	v3_shadow_index_add(s, s->pages[0], 0);
 	s->root_hpa = s->pages[0];
 	s->levels = wanted_levels(vcpu);
 	s->repeat_la = ~0ull;
@@ -41,6 +42,12 @@ void v3_shadow_deinit(struct v3_vcpu *vcpu)
 
 	if (!s)
 		return;
+	v3_print("%s: vcpu%d shadow paging: %llu fills, %llu guest page "
+		 "faults, %llu flushes (%llu keeping global pages), %llu "
+		 "invlpg, %d table pages",
+		 vcpu->vm->name, vcpu->id, V3_ULL(s->fills),
+		 V3_ULL(s->guest_faults), V3_ULL(s->flushes + s->local_flushes),
+		 V3_ULL(s->local_flushes), V3_ULL(s->invlpgs), s->npages);
 	for (i = 0; i < s->npages; i++)
 		v3_vm_free_pages(vcpu->vm, s->pages[i], 1);
 	v3_vm_free(vcpu->vm, s, sizeof(*s));
@@ -71,7 +78,11 @@ void v3_shadow_ctrl_changed(struct v3_vcpu *vcpu,
 	struct v3_vcpu_state *st = &vcpu->state;
 	struct v3_ctrl_regs now = {st->cr0, st->cr4, st->efer};
 
-	if ((cr3_changed && (st->cr0 & V3_CR0_PG)) ||
-	    v3_shadow_regs_retranslate(old, &now))
+	if (v3_shadow_regs_retranslate(old, &now))
+		v3_shadow_flush_all(vcpu);
+	else if (cr3_changed && (st->cr0 & V3_CR0_PG) &&
+		 (st->cr4 & V3_CR4_PGE))
+		v3_shadow_flush_local(vcpu);
+	else if (cr3_changed && (st->cr0 & V3_CR0_PG))
 		v3_shadow_flush_all(vcpu);
 }

@@ -20,11 +20,17 @@ struct v3_shadow {
 	uint8_t phys_bits; /* the guest's MAXPHYADDR, for reserved bits */
 	int npages, nused; /* pages[0] is the root */
 	uint64_t pages[V3_SHADOW_MAX_PAGES];
+	uint8_t page_level[V3_SHADOW_MAX_PAGES]; /* 0: page tables */
+	/* Pages holding leaves a CR3 write must drop (not global). */
+	bool page_local[V3_SHADOW_MAX_PAGES];
+	/* Host frame -> pool index (open addressing, 0 = empty, else
+	 * index + 1), to find a table's index from its address. */
+	uint16_t index_of[2 * V3_SHADOW_MAX_PAGES];
 	/* A fault whose shadow entry already allowed the access: retried
 	 * once with a TLB flush, then given to the guest. */
 	uint64_t repeat_la, repeat_rip;
 	/* Telemetry. */
-	uint64_t fills, guest_faults, flushes, invlpgs;
+	uint64_t fills, guest_faults, flushes, local_flushes, invlpgs;
 };
 
 int v3_shadow_init(struct v3_vcpu *vcpu);
@@ -40,11 +46,15 @@ void v3_shadow_ctrl_changed(struct v3_vcpu *vcpu,
 
 /* shadow_table.c: the tables themselves. */
 void v3_shadow_flush_all(struct v3_vcpu *vcpu);
+/* A CR3 write with CR4.PGE: drop every leaf but the global ones. */
+void v3_shadow_flush_local(struct v3_vcpu *vcpu);
 /* The entry at 'level' (0: 4 KiB leaf, 1: 2 MiB) for 'la', creating
  * tables above it; 'split' marks the entry at that level as covering a
- * split guest large page.  NULL when table pages ran out. */
+ * split guest large page; 'local': the leaf will not be global.  NULL
+ * when table pages ran out. */
 uint64_t *v3_shadow_slot(struct v3_vcpu *vcpu, uint64_t la, int level,
-			 int split_level);
+			 int split_level, bool local);
+void v3_shadow_index_add(struct v3_shadow *s, uint64_t hpa, int index);
 /* INVLPG: drop the translations of 'la'; 'pse4m' when the guest uses
  * 4 MiB pages (two shadow entries per guest page). */
 void v3_shadow_invlpg(struct v3_vcpu *vcpu, uint64_t la, bool pse4m);

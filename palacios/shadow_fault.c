@@ -68,6 +68,7 @@ int v3_handle_page_fault(struct v3_vcpu *vcpu, struct v3_exit *exit)
 	struct v3_walk_result res;
 	unsigned perms;
 	int nlevel, level = 0, split = -1;
+	bool local;
 
 	if (!s)
 		return v3_handle_fatal(vcpu, exit);
@@ -85,7 +86,8 @@ int v3_handle_page_fault(struct v3_vcpu *vcpu, struct v3_exit *exit)
 	    ((access & V3_WALK_FETCH) && !(perms & V3_NPERM_X)))
 		return to_emulation(vcpu, res.gpa, access);
 
-	leaf = v3_shadow_leaf(&res, access, st->cr0 & V3_CR0_WP, hpa, perms);
+	leaf = v3_shadow_leaf(&res, access, st->cr0 & V3_CR0_WP,
+			      st->cr4 & V3_CR4_PGE, hpa, perms);
 	if (res.page_size >= V3_PAGE_2M) {
 		if (nlevel >= 1) {
 			/* The 2 MiB around 'la' are contiguous in the guest
@@ -97,10 +99,11 @@ int v3_handle_page_fault(struct v3_vcpu *vcpu, struct v3_exit *exit)
 			split = res.page_size >= V3_PAGE_1G ? 2 : 1;
 		}
 	}
-	slot = v3_shadow_slot(vcpu, la, level, split);
+	local = !(leaf & V3_SPTE_GLOBAL);
+	slot = v3_shadow_slot(vcpu, la, level, split, local);
 	if (!slot) {
 		v3_shadow_flush_all(vcpu);
-		slot = v3_shadow_slot(vcpu, la, level, split);
+		slot = v3_shadow_slot(vcpu, la, level, split, local);
 		if (!slot) {
 			v3_vm_fail(vcpu, "out of shadow page-table pages");
 			return -1;

@@ -69,11 +69,13 @@ bool v3_shadow_regs_retranslate(const struct v3_ctrl_regs *a,
 	       ((a->efer ^ b->efer) & efer);
 }
 
-/* D of the guest's leaf: bit 6 in both entry formats. */
+/* D and G of the guest's leaf: bits 6 and 8 in both entry formats. */
 #define GUEST_PTE_D (1ull << 6)
+#define GUEST_PTE_G (1ull << 8)
 
 uint64_t v3_shadow_leaf(const struct v3_walk_result *res, unsigned access,
-			bool guest_wp, uint64_t hpa, unsigned nperms)
+			bool guest_wp, bool guest_pge, uint64_t hpa,
+			unsigned nperms)
 {
 	bool user = res->user;
 	bool writable = res->writable;
@@ -92,5 +94,7 @@ uint64_t v3_shadow_leaf(const struct v3_walk_result *res, unsigned access,
 		e |= V3_SPTE_US;
 	if (res->nx || !(nperms & V3_NPERM_X))
 		e |= V3_SPTE_NX;
+	if (guest_pge && res->levels && (res->pte & GUEST_PTE_G))
+		e |= V3_SPTE_GLOBAL;
 	return e;
 }

@@ -37,6 +37,10 @@
  * guest large page split into smaller shadow pages, so INVLPG of any
  * address inside drops the whole entry. */
 #define V3_SPTE_SPLIT (1ull << 9)
+/* Another available bit, on leaves: made from a global guest page
+ * (CR4.PGE), so it survives CR3 writes as the TLB entry would (SDM
+ * vol. 3, 4.10.2.4). */
+#define V3_SPTE_GLOBAL (1ull << 10)
 #define V3_SPTE_NX  (1ull << 63)
 #define V3_SPTE_ADDR 0x000ffffffffff000ull
 
@@ -74,8 +78,10 @@ bool v3_shadow_regs_retranslate(const struct v3_ctrl_regs *a,
  * entry is dirty, so the first write faults and sets D (SDM vol. 3,
  * 4.8).  With guest CR0.WP = 0 a supervisor write to a read-only page is
  * allowed: the entry becomes writable but supervisor-only, so user
- * accesses still fault and are checked again. */
+ * accesses still fault and are checked again.  'guest_pge': CR4.PGE, so
+ * a global guest leaf makes a global shadow leaf. */
 uint64_t v3_shadow_leaf(const struct v3_walk_result *res, unsigned access,
-			bool guest_wp, uint64_t hpa, unsigned nperms);
+			bool guest_wp, bool guest_pge, uint64_t hpa,
+			unsigned nperms);
 
 #endif

@@ -37,14 +37,16 @@ bench: deps-ok lwk guests reference-iso
 	$(PYTHON) tests/bench/boot_bench.py --build $(BUILD)
 
 # `make run` boots an ISO (default: the reference Linux with a shell) on
-# an emulated PC inside the VMM; ISO=, MEM=, CPUS= choose.  `make
+# an emulated PC inside the VMM; ISO=, MEM=, CPUS=, PAGING=nested|shadow
+# choose.  `make
 # run-demo` runs the small demo test guest instead.
 ISO  ?= $(BUILD)/guest-images/reference-shell.iso
 MEM  ?= 512M
 CPUS ?= 1
+PAGING ?= nested
 run: deps-ok lwk $(if $(filter $(BUILD)/guest-images/%,$(ISO)),reference-iso)
 	$(PYTHON) $(HARNESS)/qemu.py --build $(BUILD) --iso '$(ISO)' \
-		--mem '$(MEM)' --cpus '$(CPUS)'
+		--mem '$(MEM)' --cpus '$(CPUS)' --paging '$(PAGING)'
 
 run-demo: deps-ok lwk guests
 	$(PYTHON) $(HARNESS)/qemu.py --build $(BUILD) demo

@@ -5,7 +5,8 @@
  * unmap, write protection with CR0.WP on and off, accessed and dirty
  * bits, large pages, two address spaces switched by CR3, page faults
  * with the architectural CR2 and error code (SDM vol. 3, 4.7), reserved
- * bits, and an INT n whose delivery finds the VMM's tables empty.
+ * bits, global pages (CR4.PGE), and an INT n whose delivery finds the
+ * VMM's tables empty.
  * Identity paging covers the first 16 MiB; tests use the window at
  * 1 GiB. */
 #include "libguest.h"
@@ -15,6 +16,7 @@
 #define PTE_A  0x020ull
 #define PTE_D  0x040ull
 #define PTE_PS 0x080ull
+#define PTE_G  0x100ull
 #define PTE_XD (1ull << 63)
 #define PRW    (PTE_P | PTE_RW)
 
@@ -22,6 +24,8 @@
 #define CR0_PG	 (1u << 31)
 #define CR4_PSE	 (1u << 4)
 #define CR4_PAE	 (1u << 5)
+#define CR4_PGE	 (1u << 7)
+#define CPUID1_EDX_PGE (1u << 13)
 #define MSR_EFER 0xc0000080u
 #define EFER_NXE (1ull << 11)
 
@@ -379,6 +383,39 @@ static void check_cr3_switch(void)
 	write_cr3(m->cr3[0]);
 }
 
+/* With CR4.PGE a CR3 write must still drop non-global translations;
+ * global ones go with INVLPG or with clearing PGE (SDM vol. 3,
+ * 4.10.4.1). */
+static void check_global(void)
+{
+	uint32_t cr4 = read_cr(4);
+
+	if (!(cpuid(1).d & CPUID1_EDX_PGE)) {
+		report(true, "%s: no PGE, global pages skipped", m->name);
+		return;
+	}
+	write_cr4(cr4 | CR4_PGE);
+	set_pte(0, 8, FRAME(0) | PRW);
+	(void)rd_ok(WIN + 8 * 4096);
+	set_pte(0, 8, FRAME(1) | PRW);
+	write_cr3(m->cr3[0]);
+	report(rd_ok(WIN + 8 * 4096) == frame_word(1, 0),
+	       "%s: PGE on: CR3 write drops a non-global page", m->name);
+
+	set_pte(0, 9, FRAME(0) | PRW | PTE_G);
+	(void)rd_ok(WIN + 9 * 4096);
+	set_pte(0, 9, FRAME(2) | PRW | PTE_G);
+	invlpg(WIN + 9 * 4096);
+	report(rd_ok(WIN + 9 * 4096) == frame_word(2, 0),
+	       "%s: INVLPG drops a global page", m->name);
+	set_pte(0, 9, FRAME(3) | PRW | PTE_G);
+	write_cr4(cr4);
+	report(rd_ok(WIN + 9 * 4096) == frame_word(3, 0),
+	       "%s: clearing PGE drops global pages", m->name);
+	set_pte(0, 8, 0);
+	set_pte(0, 9, 0);
+}
+
 /* After a CR3 reload a shadow holds nothing: delivering INT n reads
  * the IDT and the stack through empty tables first.  The handler must
  * still run exactly once. */
@@ -462,6 +499,7 @@ static void run_mode(const struct mode *mode)
 	check_large();
 	check_reserved();
 	check_cr3_switch();
+	check_global();
 	check_int_after_flush();
 	if (m->pae)
 		check_nx();

@@ -138,40 +138,48 @@ static void check_leaf(void)
 	const uint64_t base = HPA | V3_SPTE_P | V3_SPTE_A;
 
 	r = walk(true, true, false, false);
-	e = v3_shadow_leaf(&r, 0, true, HPA, V3_NPERM_RWX);
+	e = v3_shadow_leaf(&r, 0, true, false, HPA, V3_NPERM_RWX);
 	report(e == (base | V3_SPTE_US), "clean page read: read-only (0x%llx)",
 	       (unsigned long long)e);
-	e = v3_shadow_leaf(&r, V3_WALK_WRITE, true, HPA, V3_NPERM_RWX);
+	e = v3_shadow_leaf(&r, V3_WALK_WRITE, true, false, HPA, V3_NPERM_RWX);
 	report(e == (base | V3_SPTE_US | V3_SPTE_RW | V3_SPTE_D),
 	       "write: writable and dirty");
 	r = walk(true, false, false, true);
-	e = v3_shadow_leaf(&r, 0, true, HPA, V3_NPERM_RWX);
+	e = v3_shadow_leaf(&r, 0, true, false, HPA, V3_NPERM_RWX);
 	report(e == (base | V3_SPTE_RW | V3_SPTE_D),
 	       "dirty supervisor page read: writable, not user");
-	e = v3_shadow_leaf(&r, 0, true, HPA, V3_NPERM_R | V3_NPERM_X);
+	e = v3_shadow_leaf(&r, 0, true, false, HPA, V3_NPERM_R | V3_NPERM_X);
 	report(e == base, "nested read-only (ROM): never writable");
-	e = v3_shadow_leaf(&r, 0, true, HPA, V3_NPERM_R | V3_NPERM_W);
+	e = v3_shadow_leaf(&r, 0, true, false, HPA, V3_NPERM_R | V3_NPERM_W);
 	report(e == (base | V3_SPTE_RW | V3_SPTE_D | V3_SPTE_NX),
 	       "nested no-execute: NX");
 	r = walk(true, true, true, true);
-	e = v3_shadow_leaf(&r, 0, true, HPA, V3_NPERM_RWX);
+	e = v3_shadow_leaf(&r, 0, true, false, HPA, V3_NPERM_RWX);
 	report(e & V3_SPTE_NX, "guest XD: NX");
 
 	/* CR0.WP = 0: a supervisor write to a read-only user page. */
 	r = walk(false, true, false, false);
-	e = v3_shadow_leaf(&r, V3_WALK_WRITE, false, HPA, V3_NPERM_RWX);
+	e = v3_shadow_leaf(&r, V3_WALK_WRITE, false, false, HPA, V3_NPERM_RWX);
 	report(e == (base | V3_SPTE_RW | V3_SPTE_D),
 	       "WP=0 supervisor write: writable, supervisor only");
-	e = v3_shadow_leaf(&r, V3_WALK_WRITE, true, HPA, V3_NPERM_RWX);
+	e = v3_shadow_leaf(&r, V3_WALK_WRITE, true, false, HPA, V3_NPERM_RWX);
 	report(!(e & V3_SPTE_RW), "WP=1: read-only stays read-only");
-	e = v3_shadow_leaf(&r, 0, false, HPA, V3_NPERM_RWX);
+	e = v3_shadow_leaf(&r, 0, false, false, HPA, V3_NPERM_RWX);
 	report(e == (base | V3_SPTE_US), "WP=0 read: user read-only");
+
+	/* Global pages only with CR4.PGE. */
+	r = walk(true, false, false, true);
+	r.pte |= 1 << 8;
+	e = v3_shadow_leaf(&r, 0, true, true, HPA, V3_NPERM_RWX);
+	report(e & V3_SPTE_GLOBAL, "G with PGE: global shadow leaf");
+	e = v3_shadow_leaf(&r, 0, true, false, HPA, V3_NPERM_RWX);
+	report(!(e & V3_SPTE_GLOBAL), "G without PGE: not global");
 
 	/* Paging off: the identity, writable at once. */
 	r = (struct v3_walk_result){0};
 	r.writable = r.user = true;
 	r.page_size = 4096;
-	e = v3_shadow_leaf(&r, 0, true, HPA, V3_NPERM_RWX);
+	e = v3_shadow_leaf(&r, 0, true, false, HPA, V3_NPERM_RWX);
 	report(e == (base | V3_SPTE_RW | V3_SPTE_D | V3_SPTE_US),
 	       "paging off: read gives a writable user entry");
 }
