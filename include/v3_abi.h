@@ -26,7 +26,9 @@ enum v3_exit_reason {
 	V3_EXIT_VIRT_INSN = 15,	/* guest used SVM/VMX instructions */
 	V3_EXIT_ENTRY_FAIL = 16,	/* hardware refused the guest state */
 	V3_EXIT_UNKNOWN = 17,
-	V3_EXIT_MAX = 18,
+	V3_EXIT_PAGE_FAULT = 18,	/* #PF under shadow paging */
+	V3_EXIT_TASK_SWITCH = 19,	/* hardware task switch */
+	V3_EXIT_MAX = 20,
 };
 
 /* Hypercalls: VMMCALL (AMD) or VMCALL (Intel); number in RAX, arguments

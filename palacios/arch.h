@@ -43,6 +43,14 @@ struct v3_exit {
 			uint32_t error;
 		} exc;
 		struct {
+			uint64_t la;	/* CR2 of the fault */
+			uint32_t error; /* the hardware's error code */
+		} pf;
+		struct {
+			uint8_t num; /* CRn */
+			bool write;
+		} cr;
+		struct {
 			const char *what;
 		} info; /* ENTRY_FAIL / UNKNOWN / VIRT_INSN detail */
 	};

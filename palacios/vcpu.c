@@ -3,6 +3,7 @@
 #include "arch.h"
 #include "exit.h"
 #include "intr.h"
+#include "shadow.h"
 #include "vm.h"
 #include "vmm.h"
 
@@ -31,6 +32,7 @@ void v3_vcpu_set_reset_state(struct v3_vcpu *vcpu)
 	int i;
 
 	v3_memset(st, 0, sizeof(*st));
+	vcpu->pat = V3_PAT_POWER_ON;
 	st->rip = 0xfff0;
 	st->rflags = 0x2;
 	st->cr0 = V3_CR0_ET | (1ull << 29) | (1ull << 30); /* CD, NW */
@@ -55,6 +57,7 @@ void v3_vcpu_set_direct_state(struct v3_vcpu *vcpu, uint64_t entry)
 	int i;
 
 	v3_memset(st, 0, sizeof(*st));
+	vcpu->pat = V3_PAT_POWER_ON;
 	st->rip = entry;
 	st->rflags = 0x2;
 	st->cr0 = V3_CR0_PE | V3_CR0_ET | V3_CR0_NE;
@@ -164,6 +167,8 @@ static int vcpu_thread(void *arg)
 			v3_vm_do_reset(vm);
 		v3_timers_run(vm);
 		v3_intr_prepare_entry(vcpu);
+		if (vcpu->shadow)
+			v3_shadow_prepare_entry(vcpu);
 		if (run_once(vcpu, &exit) != 0) {
 			v3_vm_fail(vcpu, "%s could not enter the guest",
 				   v3_arch->name);

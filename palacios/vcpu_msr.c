@@ -3,11 +3,14 @@
  * an unimplemented MSR (SDM vol. 2 RDMSR). */
 #include "exit.h"
 #include "intr.h"
+#include "shadow.h"
+#include "shadow_rules.h"
 #include "vm.h"
 #include "vmm.h"
 
 #define MSR_TSC	 0x10
 #define MSR_EFER 0xc0000080u
+#define MSR_PAT	 0x277
 #define MSR_MTRR_CAP 0xfe
 #define MSR_MTRR_VAR_FIRST 0x200
 #define MSR_MTRR_VAR_LAST 0x20f
@@ -53,6 +56,12 @@ static int core_msr_read(struct v3_vcpu *vcpu, uint32_t msr, uint64_t *val)
 		*val = MTRR_CAP_VALUE;
 		return 0;
 	case MSR_EFER: *val = vcpu->state.efer; return 0;
+	/* Without nested paging the hardware's PAT stays the host's. */
+	case MSR_PAT:
+		if (!vcpu->shadow)
+			return -1;
+		*val = vcpu->pat;
+		return 0;
 	case MSR_TSC: *val = v3_cycles() + vcpu->vm->tsc_offset; return 0;
 	}
 	return -1;
@@ -67,12 +76,22 @@ static int core_msr_write(struct v3_vcpu *vcpu, uint32_t msr, uint64_t val)
 		return 0;
 	}
 	switch (msr) {
-	case MSR_EFER:
+	case MSR_EFER: {
+		struct v3_vcpu_state *st = &vcpu->state;
+		struct v3_ctrl_regs old = {st->cr0, st->cr4, st->efer};
+
 		if (val & ~EFER_GUEST_BITS)
 			return -1;
 		/* LMA is read-only: the CPU sets it when paging turns on. */
-		vcpu->state.efer =
-		    (val & ~(1ull << 10)) | (vcpu->state.efer & (1ull << 10));
+		st->efer = (val & ~(1ull << 10)) | (st->efer & (1ull << 10));
+		if (vcpu->shadow)
+			v3_shadow_ctrl_changed(vcpu, &old, false);
+		return 0;
+	}
+	case MSR_PAT:
+		if (!vcpu->shadow)
+			return -1;
+		vcpu->pat = val;
 		return 0;
 	}
 	return -1;

@@ -3,6 +3,7 @@
 #include "arch.h"
 #include "device.h"
 #include "intr.h"
+#include "shadow.h"
 #include "vm.h"
 #include "vmm.h"
 
@@ -48,7 +49,8 @@ void v3_vm_flush_tlb(struct v3_vm *vm)
 
 	for (i = 0; i < vm->nvcpus; i++)
 		if (vm->vcpus[i])
-			vm->vcpus[i]->tlb_flush = true;
+			vm->vcpus[i]->tlb_flush = vm->vcpus[i]->shadow_stale =
+			    true;
 }
 
 static void default_console(void *priv, const char *s, size_t n)
@@ -244,7 +246,10 @@ static int create_vcpus(struct v3_vm *vm, int n)
 			v3_vcpu_set_reset_state(vcpu);
 		else
 			v3_vcpu_set_direct_state(vcpu, vm->entry);
-		if (v3_arch->vcpu_init(vcpu) != 0) {
+		if ((vm->paging == V3_PAGING_SHADOW &&
+		     v3_shadow_init(vcpu) != 0) ||
+		    v3_arch->vcpu_init(vcpu) != 0) {
+			v3_shadow_deinit(vcpu);
 			v3_vm_free(vm, vcpu, sizeof(*vcpu));
 			vm->vcpus[i] = NULL;
 			return -1;
@@ -257,23 +262,16 @@ static int build_vm(struct v3_vm *vm, const struct v3_config *cfg,
 		    const struct v3_image *imgs, int nimgs, char *err,
 		    size_t errlen)
 {
-	if (cfg->paging == V3_PAGING_SHADOW) {
-		v3_snprintf(err, errlen,
-			    "paging = shadow is not supported "
-			    "by this build yet");
-		return -1;
-	}
 	if (cfg->vcpus > 1) {
 		v3_snprintf(err, errlen, "vcpus = %u: more than one vcpu needs "
 			    "the local APIC model, which this build lacks",
 			    cfg->vcpus);
 		return -1;
 	}
-	if (!v3_arch->nested_paging) {
-		v3_snprintf(err, errlen,
-			    "paging = nested needs a CPU with "
-			    "nested paging (NPT/EPT)");
-		return -1;
+	if (vm->paging == V3_PAGING_NESTED && !v3_arch->nested_paging) {
+		v3_print("%s: the CPU has no nested paging (NPT/EPT): using "
+			 "shadow paging instead", vm->name);
+		vm->paging = V3_PAGING_SHADOW;
 	}
 	if (v3_mem_init(vm, cfg->mem_size, cfg->block_size) != 0) {
 		v3_snprintf(err, errlen,
@@ -345,9 +343,11 @@ struct v3_vm *v3_vm_create(const char *cfg_text, size_t cfg_len,
 	v3_free(cfg);
 	vm->state = V3_VM_CREATED;
 	v3_print("%s: created: %llu MiB RAM in %d block(s), %d vcpu(s), %s "
-		 "with nested paging, %d device(s)",
+		 "with %s paging, %d device(s)",
 		 vm->name, (unsigned long long)(vm->mem.ram_size >> 20),
-		 vm->mem.nblocks, vm->nvcpus, v3_arch->name, vm->ndevs);
+		 vm->mem.nblocks, vm->nvcpus, v3_arch->name,
+		 vm->paging == V3_PAGING_SHADOW ? "shadow" : "nested",
+		 vm->ndevs);
 	return vm;
 fail:
 	v3_free(cfg);
@@ -428,6 +428,7 @@ void v3_vm_destroy(struct v3_vm *vm)
 		if (!vm->vcpus[i])
 			continue;
 		v3_arch->vcpu_deinit(vm->vcpus[i]);
+		v3_shadow_deinit(vm->vcpus[i]);
 		v3_vm_free(vm, vm->vcpus[i], sizeof(*vm->vcpus[i]));
 	}
 	v3_vm_free(vm, vm->vcpus, vm->nvcpus * sizeof(*vm->vcpus));

@@ -44,12 +44,21 @@ struct v3_vcpu {
 	bool want_intr_window; /* ask for an exit once IF=1 */
 	volatile bool halted;
 	volatile bool tlb_flush;	/* nested mappings changed */
+	volatile bool shadow_stale;	/* ... so shadow tables are stale */
 
 	/* MTRRs the guest programs; with nested paging the host's memory
 	 * types apply, so these are storage for the guest's view only. */
 	uint64_t mtrr_def_type;
 	uint64_t mtrr_var[16];	/* PHYSBASE/PHYSMASK pairs 0x200-0x20f */
 	uint64_t mtrr_fixed[11];
+
+	/* Shadow paging (shadow.c), NULL with nested paging: the guest's
+	 * CR0/CR3/CR4/EFER stay in 'state'; the hardware runs with 'hw'. */
+	struct v3_shadow *shadow;
+	struct {
+		uint64_t cr0, cr3, cr4, efer;
+	} hw;
+	uint64_t pat; /* the guest's PAT when it is not the hardware's */
 
 	struct v3_exit_stat stats[V3_EXIT_MAX];
 

@@ -117,6 +117,12 @@ static uint64_t mem_ea(const struct v3_emu_ctx *ctx, const struct v3_insn *in)
 	return ea & size_mask(in->addr_size);
 }
 
+uint64_t v3_emu_mem_linear(const struct v3_emu_ctx *ctx,
+			   const struct v3_insn *in)
+{
+	return linear(ctx, in->mem.seg, mem_ea(ctx, in));
+}
+
 /* One callback per 4 KiB page touched. */
 static int mem_xfer(struct v3_emu_ctx *ctx, uint64_t la, void *buf,
 		    uint64_t len, bool write)

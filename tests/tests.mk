@@ -38,17 +38,19 @@ bench: deps-ok lwk linux guests reference-iso
 	$(PYTHON) tests/bench/boot_bench.py --build $(BUILD)
 
 # `make run` boots an ISO (default: the reference Linux with a shell) on
-# an emulated PC inside the VMM; ISO=, MEM=, CPUS= choose.  `make
-# run-demo` runs the small demo test guest instead.
-# HOST=linux: the same through Debian's kernel and the v3vee module.
+# an emulated PC inside the VMM; ISO=, MEM=, CPUS=, PAGING=nested|shadow
+# choose; HOST=linux: the same through Debian's kernel and the v3vee
+# module.  `make run-demo` runs the small demo test guest instead.
 ISO  ?= $(BUILD)/guest-images/reference-shell.iso
 MEM  ?= 512M
 CPUS ?= 1
 HOST ?= lwk
+PAGING ?= nested
 run: deps-ok $(if $(filter linux,$(HOST)),linux,lwk) \
 		$(if $(filter $(BUILD)/guest-images/%,$(ISO)),reference-iso)
 	$(PYTHON) $(HARNESS)/qemu.py --build $(BUILD) --iso '$(ISO)' \
-		--mem '$(MEM)' --cpus '$(CPUS)' --host '$(HOST)'
+		--mem '$(MEM)' --cpus '$(CPUS)' --host '$(HOST)' \
+		--paging '$(PAGING)'
 
 run-demo: deps-ok lwk guests
 	$(PYTHON) $(HARNESS)/qemu.py --build $(BUILD) demo

@@ -219,7 +219,10 @@ static void load_event(struct v3_vcpu *vcpu, struct vmcb_control *c)
 }
 
 /* An event whose delivery the exit interrupted goes back to the core to
- * be injected again (APM vol. 2 §15.7.2). */
+ * be injected again (APM vol. 2 §15.7.2).  Not INT n, INT3 or INTO:
+ * without NRIP save, re-injecting them would push the instruction's own
+ * address as the return address and run it twice; RIP still points at
+ * it, so the guest simply executes it again. */
 static void save_event(struct v3_vcpu *vcpu, struct vmcb_control *c)
 {
 	uint64_t info = c->exit_int_info;
@@ -232,8 +235,14 @@ static void save_event(struct v3_vcpu *vcpu, struct vmcb_control *c)
 	ev->vector = info & 0xff;
 	switch ((info >> SVM_EVT_TYPE_SHIFT) & 7) {
 	case SVM_EVT_NMI: ev->type = V3_EVENT_NMI; break;
-	case SVM_EVT_EXC: ev->type = V3_EVENT_EXCEPTION; break;
-	case SVM_EVT_SOFT: ev->type = V3_EVENT_SOFT_INTR; break;
+	case SVM_EVT_EXC:
+		if (ev->vector == SVM_EXC_BP || ev->vector == SVM_EXC_OF) {
+			ev->valid = false;
+			return;
+		}
+		ev->type = V3_EVENT_EXCEPTION;
+		break;
+	case SVM_EVT_SOFT: ev->valid = false; return;
 	default: ev->type = V3_EVENT_INTR; break;
 	}
 	ev->has_error = info & SVM_EVT_ERR_VALID;

@@ -43,7 +43,7 @@ static void msrpm_allow(uint8_t *pm, uint32_t msr)
 	pm[base + msr / 4] &= ~(3u << ((msr % 4) * 2));
 }
 
-static void init_maps(struct svm_vcpu *s)
+static void init_maps(struct svm_vcpu *s, bool shadow)
 {
 	uint8_t *iopm = v3_host->phys_to_virt(s->iopm_pa);
 	uint8_t *msrpm = v3_host->phys_to_virt(s->msrpm_pa);
@@ -54,14 +54,15 @@ static void init_maps(struct svm_vcpu *s)
 	v3_memset(msrpm, 0xff, 2 * V3_PAGE_SIZE);
 	for (i = 0; i < sizeof(passthrough_msrs) / sizeof(passthrough_msrs[0]);
 	     i++)
-		msrpm_allow(msrpm, passthrough_msrs[i]);
+		if (!shadow || passthrough_msrs[i] != MSR_PAT)
+			msrpm_allow(msrpm, passthrough_msrs[i]);
 }
 
 void svm_vmcb_init(struct v3_vcpu *vcpu, struct svm_vcpu *s)
 {
 	struct vmcb_control *c = &s->vmcb->ctl;
 
-	init_maps(s);
+	init_maps(s, vcpu->shadow != NULL);
 	c->intercept1 = SVM_I1_INTR | SVM_I1_NMI | SVM_I1_SMI | SVM_I1_CPUID |
 			SVM_I1_HLT | SVM_I1_INVLPGA | SVM_I1_IOIO | SVM_I1_MSR |
 			SVM_I1_SHUTDOWN | SVM_I1_FERR_FREEZE;
@@ -78,8 +79,17 @@ void svm_vmcb_init(struct v3_vcpu *vcpu, struct svm_vcpu *s)
 	 * always reach the host. */
 	c->vintr = SVM_VINTR_MASKING;
 	c->tsc_offset = vcpu->vm->tsc_offset;
-	c->np_enable = 1;
-	c->n_cr3 = vcpu->vm->nested.root_hpa;
+	if (vcpu->shadow) {
+		/* Shadow paging: the core keeps the guest's CR0/CR3/CR4 and
+		 * handles #PF, INVLPG and task switches (which load CR3)
+		 * itself (APM vol. 2, 15.9, 15.12). */
+		c->cr_read = c->cr_write = SVM_CR_SHADOWED;
+		c->exceptions |= 1u << SVM_EXC_PF;
+		c->intercept1 |= SVM_I1_INVLPG | SVM_I1_TASK_SWITCH;
+	} else {
+		c->np_enable = 1;
+		c->n_cr3 = vcpu->vm->nested.root_hpa;
+	}
 	/* Power-on PAT (APM vol. 2 §7.8.2). */
 	s->vmcb->save.g_pat = 0x0007040600070406ull;
 }
@@ -122,13 +132,20 @@ void svm_state_to_vmcb(struct v3_vcpu *vcpu, struct vmcb *vmcb)
 	v->rsp = st->gprs.rsp;
 	v->rip = st->rip;
 	v->rflags = st->rflags;
-	v->cr0 = st->cr0;
 	v->cr2 = st->cr2;
-	v->cr3 = st->cr3;
-	v->cr4 = st->cr4;
 	/* The CPU insists on EFER.SVME in the guest; the guest never sees
 	 * it (EFER reads are intercepted). */
-	v->efer = st->efer | EFER_SVME;
+	if (vcpu->shadow) {
+		v->cr0 = vcpu->hw.cr0;
+		v->cr3 = vcpu->hw.cr3;
+		v->cr4 = vcpu->hw.cr4;
+		v->efer = vcpu->hw.efer | EFER_SVME;
+	} else {
+		v->cr0 = st->cr0;
+		v->cr3 = st->cr3;
+		v->cr4 = st->cr4;
+		v->efer = st->efer | EFER_SVME;
+	}
 	v->dr6 = st->dr6;
 	v->dr7 = st->dr7;
 	v->cpl = st->cpl;
@@ -151,11 +168,14 @@ void svm_state_from_vmcb(struct v3_vcpu *vcpu, struct vmcb *vmcb)
 	st->gprs.rsp = v->rsp;
 	st->rip = v->rip;
 	st->rflags = v->rflags;
-	st->cr0 = v->cr0;
 	st->cr2 = v->cr2;
-	st->cr3 = v->cr3;
-	st->cr4 = v->cr4;
-	st->efer = v->efer & ~EFER_SVME;
+	/* Under shadow paging the guest cannot change these unseen. */
+	if (!vcpu->shadow) {
+		st->cr0 = v->cr0;
+		st->cr3 = v->cr3;
+		st->cr4 = v->cr4;
+		st->efer = v->efer & ~EFER_SVME;
+	}
 	st->dr6 = v->dr6;
 	st->dr7 = v->dr7;
 	st->cpl = v->cpl;

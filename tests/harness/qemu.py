@@ -46,6 +46,7 @@ def pc_modules(a):
         sys.exit(f'qemu.py: {BIOS} is missing (apt-get install seabios)')
     with open(PC_TEMPLATE) as f:
         cfg = (f.read().replace('@MEM@', a.mem).replace('@CPUS@', a.cpus)
+               .replace('@PAGING@', a.paging)
                .replace('@ISO@', os.path.basename(a.iso)))
     out = os.path.join(a.build, 'run')
     os.makedirs(out, exist_ok=True)
@@ -103,6 +104,8 @@ def main():
     ap.add_argument('--host', default='lwk', choices=('lwk', 'linux'),
                     help='lwk: our LWK; linux: Debian\'s kernel with the '
                     'v3vee module (console attached with v3ctl)')
+    ap.add_argument('--paging', default='nested', choices=('nested', 'shadow'),
+                    help='with --iso: the VM\'s paging')
     ap.add_argument('guests', nargs='*', help='names in BUILD/guests/')
     a = ap.parse_args()
     mods = []
