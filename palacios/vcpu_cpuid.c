@@ -15,14 +15,15 @@ static void host_cpuid(uint32_t leaf, uint32_t sub, uint32_t r[4])
 
 /* Leaf 1 ECX: hide what needs VMM support we do not have yet.
  * MONITOR(3) - MWAIT is intercepted as #UD; VMX(5), SMX(6) - no nesting;
- * x2APIC(21), TSC-deadline(24) - no APIC model yet; XSAVE(26),
+ * x2APIC(21) - not modelled; TSC-deadline(24) - shown by devices/lapic.c
+ * when configured; XSAVE(26),
  * OSXSAVE(27), AVX(28), FMA(12), F16C(29) - XCR0 is not switched. */
 #define LEAF1_ECX_HIDE                                                         \
 	(BIT(3) | BIT(5) | BIT(6) | BIT(12) | BIT(21) | BIT(24) | BIT(26) |    \
 	 BIT(27) | BIT(28) | BIT(29))
 #define LEAF1_ECX_HYPERVISOR BIT(31)
-/* Leaf 1 EDX: MCE(7) and MCA(14) - no machine-check MSRs; APIC(9) until
- * the local APIC model exists. */
+/* Leaf 1 EDX: MCE(7) and MCA(14) - no machine-check MSRs; APIC(9) - set
+ * again by devices/lapic.c when the VM has one. */
 #define LEAF1_EDX_HIDE (BIT(7) | BIT(9) | BIT(14))
 /* Leaf 7.0 EBX: keep only features that need no VMM state: FSGSBASE,
  * BMI1, SMEP, BMI2, ERMS, RDSEED, ADX, SMAP, CLFLUSHOPT, CLWB. */
