@@ -2,6 +2,7 @@
  * until the VM stops.  Also the initial register states and the dump. */
 #include "arch.h"
 #include "exit.h"
+#include "fpu.h"
 #include "intr.h"
 #include "vm.h"
 #include "vmm.h"
@@ -140,11 +141,12 @@ static void wait_while_paused(struct v3_vm *vm)
 static void do_init(struct v3_vcpu *vcpu)
 {
 	vcpu->init_pending = false;
-	vcpu->sipi_pending = false;
 	v3_vcpu_set_reset_state(vcpu);
 	vcpu->event.valid = false;
 	vcpu->nmi_pending = false;
 	v3_memset(vcpu->irr, 0, sizeof(vcpu->irr));
+	v3_fpu_release(vcpu);
+	v3_fpu_init(vcpu);
 	if (vcpu->id != 0)
 		vcpu->wait_for_sipi = true;
 }
@@ -199,6 +201,7 @@ static int vcpu_thread(void *arg)
 			continue;
 		v3_timers_run(vm);
 		v3_intr_prepare_entry(vcpu);
+		v3_fpu_enter(vcpu);
 		if (v3_arch->vcpu_run(vcpu, &exit) != 0) {
 			v3_vm_fail(vcpu, "%s could not enter the guest",
 				   v3_arch->name);

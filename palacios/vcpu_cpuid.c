@@ -35,6 +35,10 @@ static void host_cpuid(uint32_t leaf, uint32_t sub, uint32_t r[4])
 #define EXT1_ECX_HIDE                                                          \
 	(BIT(2) | BIT(12) | BIT(13) | BIT(15) | BIT(23) | BIT(24) | BIT(28))
 
+/* 0x80000001 EDX: RDTSCP(27) - it reads IA32_TSC_AUX, which the VMM
+ * neither switches nor emulates (a guest writing it would take #GP). */
+#define EXT1_EDX_HIDE BIT(27)
+
 #define HV_MAX_LEAF (V3_CPUID_HV_BASE + 0x10)
 
 static void hypervisor_leaf(uint32_t leaf, uint32_t r[4])
@@ -79,7 +83,10 @@ static void filtered_cpuid(struct v3_vcpu *vcpu, uint32_t leaf, uint32_t sub,
 		}
 		r[2] = r[3] = 0;
 		break;
-	case 0x80000001: r[2] &= ~EXT1_ECX_HIDE; break;
+	case 0x80000001:
+		r[2] &= ~EXT1_ECX_HIDE;
+		r[3] &= ~EXT1_EDX_HIDE;
+		break;
 	case 0x8000000a: /* SVM features: no nested virtualization */
 		r[0] = r[1] = r[2] = r[3] = 0;
 		break;

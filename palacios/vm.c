@@ -3,6 +3,7 @@
 #include "apic_bus.h"
 #include "arch.h"
 #include "device.h"
+#include "fpu.h"
 #include "intr.h"
 #include "vm.h"
 #include "vmm.h"
@@ -254,6 +255,7 @@ static int create_vcpus(struct v3_vm *vm, int n)
 		/* Application processors power on waiting for a SIPI
 		 * (SDM vol. 3 §9.4.1). */
 		vcpu->wait_for_sipi = i > 0;
+		v3_fpu_init(vcpu);
 		if (v3_arch->vcpu_init(vcpu) != 0) {
 			v3_vm_free(vm, vcpu, sizeof(*vcpu));
 			vm->vcpus[i] = NULL;
@@ -437,6 +439,7 @@ void v3_vm_destroy(struct v3_vm *vm)
 	for (i = 0; vm->vcpus && i < vm->nvcpus; i++) {
 		if (!vm->vcpus[i])
 			continue;
+		v3_fpu_release(vm->vcpus[i]);
 		v3_arch->vcpu_deinit(vm->vcpus[i]);
 		v3_vm_free(vm, vm->vcpus[i], sizeof(*vm->vcpus[i]));
 	}

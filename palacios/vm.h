@@ -63,6 +63,9 @@ struct v3_vcpu {
 	uint64_t mtrr_fixed[11];
 
 	struct v3_exit_stat stats[V3_EXIT_MAX];
+
+	/* FXSAVE image of the guest's x87/SSE state (vcpu_fpu.c). */
+	uint8_t fpu[512] __attribute__((aligned(16)));
 };
 
 struct v3_dev_inst {
