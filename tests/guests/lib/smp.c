@@ -5,6 +5,9 @@
 #include "string.h"
 #include "x86.h"
 
+#define SMP_HLT_FILL_START 0x1000u
+#define SMP_HLT_FILL_END 0x10000u
+
 extern const char ap_trampoline[], ap_trampoline_end[];
 /* Read by ap_entry32 (smp_tramp.S): which stack the next AP takes. */
 volatile uint32_t smp_ap_next;
@@ -44,6 +47,10 @@ int smp_start_aps(ap_entry_fn fn, int expected, uint32_t max_ms)
 
 	ap_fn = fn;
 	smp_ap_next = 0;
+	/* HLT (0xf4) around the trampoline: an AP started anywhere but
+	 * at the SIPI vector halts there and never checks in. */
+	memset((void *)SMP_HLT_FILL_START, 0xf4,
+	       SMP_HLT_FILL_END - SMP_HLT_FILL_START);
 	memcpy((void *)SMP_TRAMPOLINE, ap_trampoline,
 	       (size_t)(ap_trampoline_end - ap_trampoline));
 	lapic_write(APIC_ICR_HI, 0);
