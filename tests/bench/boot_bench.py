@@ -26,6 +26,9 @@ import qemu  # noqa: E402
 from serial import split_lines  # noqa: E402
 
 GUEST = 'pc-reference'
+# Configurations for 'vcpus = N' (tests/guests/pc-reference-smpN.cfg).
+SMP_GUESTS = {1: 'pc-reference', 2: 'pc-reference-smp2',
+              4: 'pc-reference-smp4'}
 TIMEOUT = 600
 STAT_RE = re.compile(r'V3-STAT \S+ vcpu\d+ (\S+) count=(\d+)')
 # Our exit reasons next to KVM's debugfs counters.
@@ -41,15 +44,17 @@ TARGET_EXITS = 0.5
 TARGET_TIME = 0.7
 
 
-def run_ours(build, iso, q):
+def run_ours(build, iso, q, smp):
     kernel = os.path.join(build, 'kitten.elf')
-    mods = qemu.guest_modules(build, GUEST) + [qemu.BIOS, iso]
+    mods = qemu.guest_modules(build, SMP_GUESTS[smp]) + [qemu.BIOS, iso]
     for p in [kernel] + mods:
         if not os.path.exists(p):
             sys.exit(f'boot_bench.py: missing {p} (make lwk guests '
                      'reference-iso)')
     cmd = qemu.command(kernel, mods, f'vm_timeout={TIMEOUT}', qemu=q)
-    log = os.path.join(build, 'test-logs', 'boot-bench.log')
+    if smp > 1:
+        cmd += ['-smp', str(smp)]
+    log = os.path.join(build, 'test-logs', f'boot-bench-smp{smp}.log')
     os.makedirs(os.path.dirname(log), exist_ok=True)
     t_begin = t_up = None
     text = []
@@ -79,9 +84,10 @@ def run_ours(build, iso, q):
     return t_up - t_begin, stats, log
 
 
-def run_kvm(build, iso, npt):
+def run_kvm(build, iso, npt, smp):
     cmd = [sys.executable, os.path.join(HERE, 'kvm', 'run_kvm_ref.py'),
-           '--npt', str(npt), '--iso', iso, '--build', build]
+           '--npt', str(npt), '--iso', iso, '--build', build,
+           '--smp', str(smp)]
     p = subprocess.run(cmd, stdout=subprocess.PIPE, text=True)
     if p.returncode != 0:
         sys.exit('boot_bench.py: the QEMU+KVM reference run failed')
@@ -93,14 +99,17 @@ def main():
     ap.add_argument('--build', default=os.environ.get('BUILD', 'build'))
     ap.add_argument('--qemu', default=os.environ.get('QEMU'))
     ap.add_argument('--npt', type=int, default=1, choices=(0, 1))
+    ap.add_argument('--smp', type=int, default=1, choices=sorted(SMP_GUESTS),
+                    help='guest vcpus (L2 -smp for QEMU+KVM)')
     a = ap.parse_args()
     iso = os.path.join(a.build, 'guest-images', 'reference.iso')
     print('# reference ISO: our VMM on the LWK, then QEMU+KVM in Debian '
           '(same emulated machine)', flush=True)
-    t_ours, ours, log = run_ours(a.build, iso, a.qemu)
-    kvm = run_kvm(a.build, iso, a.npt)
+    t_ours, ours, log = run_ours(a.build, iso, a.qemu, a.smp)
+    kvm = run_kvm(a.build, iso, a.npt, a.smp)
     k_exit = kvm['phases']['exit']
-    print(f'\nReference ISO boot, nested paging (ours: log {log})')
+    print(f'\nReference ISO boot, {a.smp} vcpu(s), nested paging (ours: '
+          f'log {log})')
     print(f'{"":28}{"ours":>10}{"QEMU+KVM":>12}{"ratio":>8}  target')
     t_kvm = kvm['time_to_userspace']
     ok_t = t_ours <= TARGET_TIME * t_kvm
