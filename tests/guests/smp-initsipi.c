@@ -9,6 +9,11 @@
 #define START_MS 5000
 
 static volatile uint32_t cpuid_id[8], base_lo[8], runs[8];
+static volatile uint64_t ap_tsc[8];
+/* The guest's TSC starts at 0 when the VM is created (one offset for all
+ * its vcpus): well under this many cycles (4 s at 2.5 GHz) when main()
+ * runs, while the host's TSC has counted since the host booted. */
+#define TSC_START_BOUND 10000000000ull
 
 static void ap_report(uint32_t id)
 {
@@ -16,6 +21,7 @@ static void ap_report(uint32_t id)
 
 	if (id >= 8)
 		return;
+	ap_tsc[id] = rdtsc();
 	cpuid_id[id] = r.b >> 24;
 	base_lo[id] = (uint32_t)rdmsr(MSR_APIC_BASE);
 	__atomic_add_fetch(&runs[id], 1, __ATOMIC_SEQ_CST);
@@ -33,9 +39,11 @@ static bool ids_are_1_to_n(void)
 
 int main(void)
 {
-	uint64_t t0 = rdtsc();
+	uint64_t t0 = rdtsc(), before_sipi;
 	int n, i;
 
+	report(t0 < TSC_START_BOUND, "guest TSC starts near 0 (%llu)",
+	       (unsigned long long)t0);
 	lapic_enable();
 	report(lapic_id() == 0 && (rdmsr(MSR_APIC_BASE) & 0x100),
 	       "BSP: APIC ID 0 with IA32_APIC_BASE.BSP");
@@ -43,12 +51,16 @@ int main(void)
 	while (rdtsc() - t0 < 50000000ull)
 		;
 	report(runs[1] + runs[2] + runs[3] == 0, "APs idle before the SIPI");
+	before_sipi = rdtsc();
 	n = smp_start_aps(ap_report, NAPS, START_MS);
 	report(n == NAPS, "INIT/SIPI started %d of %d APs", n, NAPS);
 	report(ids_are_1_to_n(), "APIC IDs 1..%d, each once", NAPS);
 	for (i = 1; i <= NAPS; i++) {
 		report(cpuid_id[i] == (uint32_t)i,
 		       "AP %d: CPUID initial APIC ID %u", i, cpuid_id[i]);
+		report(ap_tsc[i] > before_sipi && ap_tsc[i] < rdtsc(),
+		       "AP %d: its TSC lies between the BSP's readings "
+		       "around its start (one TSC for all vcpus)", i);
 		report(base_lo[i] == 0xfee00800,
 		       "AP %d: IA32_APIC_BASE 0x%x (enabled, not BSP)", i,
 		       base_lo[i]);
