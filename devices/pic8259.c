@@ -8,19 +8,13 @@
  * 82371SB PIIX3 datasheet (ELCR1/ELCR2, ports 4D0h/4D1h).
  *
  * The PIC is an irq sink for platform lines 0-15 (line 2 is the cascade
- * and is ignored, as on every PC since the AT) and, for now, the
- * interrupt controller of vcpu 0: pending() is the INT output, ack() the
- * INTA cycle.
- *
- * ExtINT and the local APIC: when the LAPIC model arrives, the PIC's INT
- * output is wired to LINT0 of the BSP (virtual wire mode, LVT LINT0 in
- * ExtINT delivery mode) and to I/O APIC pin 0.  The LAPIC then becomes
- * the interrupt controller intr.c talks to; it asks this model for its
- * INT level and runs the INTA cycle itself when it delivers an ExtINT.
- * That needs two small exported calls (the pic_next_vector() and
- * pic_inta() below) and this file's v3_intr_add_ctrl() registration to
- * go away (or pending() to return -1 once the guest enables the LAPIC
- * with LINT0 not in ExtINT mode).
+ * and is ignored, as on every PC since the AT) and the interrupt
+ * controller of vcpu 0: pending() is the INT output, ack() the INTA
+ * cycle.  With a local APIC model, INT is wired to the BSP's LINT0
+ * (virtual wire mode, SDM vol. 3 §11.5.1 ExtINT): the LAPIC model sets
+ * vcpu->extint_masked while LVT LINT0 does not take ExtINT, and INT is
+ * then invisible to the vcpu.  ExtINT bypasses the APIC's IRR/ISR and
+ * priority, so the INTA cycle stays here.
  */
 #include "device.h"
 #include "intr.h"
@@ -484,7 +478,7 @@ static int pic_pending(struct v3_vcpu *vcpu, void *priv)
 	unsigned long flags;
 	int v;
 
-	if (vcpu->id != 0)
+	if (vcpu->id != 0 || vcpu->extint_masked)
 		return -1;
 	flags = v3_host->lock_irqsave(p->lock);
 	v = pic_next_vector(p);

@@ -1,8 +1,10 @@
 /* testdev.c - registers for the VMM's own test guests: a scratch port,
- * a one-shot timer that raises a vector, a scratch MSR and a CPUID leaf,
- * so each hook kind has a device on the other end.  See v3_abi.h. */
+ * a one-shot timer that raises a vector, a scratch MSR, an MSR that
+ * drives a platform interrupt line, and a CPUID leaf, so each hook kind
+ * has a device on the other end.  See v3_abi.h. */
 #include "device.h"
 #include "intr.h"
+#include "irq.h"
 #include "vm.h"
 
 struct testdev {
@@ -11,6 +13,7 @@ struct testdev {
 	uint8_t vector;
 	uint32_t fired;
 	uint64_t msr;
+	uint64_t irq_msr;
 	struct v3_timer timer;
 };
 
@@ -58,6 +61,16 @@ static int testdev_msr(struct v3_vcpu *vcpu, struct v3_access *acc, void *priv)
 	struct testdev *t = priv;
 
 	(void)vcpu;
+	if (acc->addr == V3_TESTDEV_IRQ_MSR) {
+		if (!acc->write) {
+			acc->val[0] = t->irq_msr;
+			return 0;
+		}
+		t->irq_msr = acc->val[0];
+		v3_irq_set(t->vm, (int)(acc->val[0] & 0xff),
+			   acc->val[0] & 0x100);
+		return 0;
+	}
 	if (acc->write)
 		t->msr = acc->val[0];
 	else
@@ -95,7 +108,7 @@ static int testdev_create(struct v3_vm *vm, const struct v3_cfg_device *cfg,
 			testdev_io, t) ||
 	    v3_hook_add(vm, V3_HOOK_IO, V3_TESTDEV_FIRED, V3_TESTDEV_FIRED + 3,
 			testdev_io, t) ||
-	    v3_hook_add(vm, V3_HOOK_MSR, V3_TESTDEV_MSR, V3_TESTDEV_MSR,
+	    v3_hook_add(vm, V3_HOOK_MSR, V3_TESTDEV_MSR, V3_TESTDEV_IRQ_MSR,
 			testdev_msr, t) ||
 	    v3_hook_add(vm, V3_HOOK_CPUID, V3_TESTDEV_CPUID, V3_TESTDEV_CPUID,
 			testdev_cpuid, t)) {

@@ -54,6 +54,9 @@ enum v3_exit_reason {
 #define V3_TESTDEV_VECTOR (V3_TESTDEV_PORT + 8)	/* r/w: vector to raise */
 #define V3_TESTDEV_FIRED (V3_TESTDEV_PORT + 12)	/* r: timer expirations */
 #define V3_TESTDEV_MSR 0x4b564d00u	/* scratch MSR, r/w */
+/* w: drive platform interrupt line bits 7:0 to level bit 8 (a level
+ * source the guest controls, for I/O APIC tests); r: the last write. */
+#define V3_TESTDEV_IRQ_MSR 0x4b564d01u
 #define V3_TESTDEV_CPUID 0x40000010u	/* EAX='v3td', EBX=scratch,
 					   ECX=subleaf, EDX=~subleaf */
 #define V3_TESTDEV_CPUID_MAGIC 0x64743376u

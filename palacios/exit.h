@@ -35,10 +35,14 @@ int v3_handle_fatal(struct v3_vcpu *vcpu, struct v3_exit *exit);
 /* MAXPHYADDR as guests see it (CPUID 80000008h:EAX[7:0]). */
 uint8_t v3_cpuid_phys_bits(void);
 
-/* Step over the instruction that exited. */
+/* Step over the instruction that exited.  An STI or MOV SS shadow
+ * covered only that instruction, so it ends here (SDM vol. 3 §6.8.3);
+ * a stale shadow would cost an interrupt-window exit after every
+ * "sti; hlt". */
 static inline void v3_skip_insn(struct v3_vcpu *vcpu, struct v3_exit *exit)
 {
 	vcpu->state.rip += exit->insn_len;
+	vcpu->state.intr_shadow = false;
 }
 
 #endif

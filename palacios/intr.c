@@ -80,6 +80,27 @@ void v3_vcpu_kick(struct v3_vcpu *vcpu)
 		v3_host->wake(vcpu->thread);
 }
 
+void v3_vcpu_send_init(struct v3_vcpu *vcpu)
+{
+	vcpu->init_pending = true;
+	v3_vcpu_kick(vcpu);
+}
+
+void v3_vcpu_send_sipi(struct v3_vcpu *vcpu, uint8_t vector)
+{
+	/* A SIPI reaches only a processor waiting for one (SDM vol. 3
+	 * §9.4.4); the flag is checked by the vcpu itself. */
+	vcpu->sipi_vector = vector;
+	__atomic_store_n(&vcpu->sipi_pending, true, __ATOMIC_SEQ_CST);
+	v3_vcpu_kick(vcpu);
+}
+
+void v3_vcpu_send_nmi(struct v3_vcpu *vcpu)
+{
+	vcpu->nmi_pending = true;
+	v3_vcpu_kick(vcpu);
+}
+
 void v3_raise_vector(struct v3_vcpu *vcpu, uint8_t vector)
 {
 	__atomic_or_fetch(&vcpu->irr[vector / 64], 1ull << (vector % 64),
@@ -124,7 +145,8 @@ bool v3_intr_pending(struct v3_vcpu *vcpu)
 {
 	int owner;
 
-	return vcpu->event.valid || next_vector(vcpu, &owner) >= 0;
+	return vcpu->event.valid || vcpu->nmi_pending ||
+	       next_vector(vcpu, &owner) >= 0;
 }
 
 void v3_intr_prepare_entry(struct v3_vcpu *vcpu)
@@ -134,6 +156,16 @@ void v3_intr_prepare_entry(struct v3_vcpu *vcpu)
 	vcpu->want_intr_window = false;
 	if (vcpu->event.valid)
 		return;
+	/* NMIs ignore RFLAGS.IF.  Without an IRET intercept the VMM does
+	 * not track NMI blocking: a second NMI may nest into the handler
+	 * (our sources, LINT1 and IPIs, are rare). */
+	if (__atomic_exchange_n(&vcpu->nmi_pending, false, __ATOMIC_SEQ_CST)) {
+		vcpu->event.valid = true;
+		vcpu->event.type = V3_EVENT_NMI;
+		vcpu->event.vector = 2;
+		vcpu->event.has_error = false;
+		return;
+	}
 	v = next_vector(vcpu, &owner);
 	if (v < 0)
 		return;

@@ -30,6 +30,11 @@ void v3_inject_exception(struct v3_vcpu *vcpu, uint8_t vector, bool has_error,
  * controller model; wakes the vcpu if it halted. */
 void v3_raise_vector(struct v3_vcpu *vcpu, uint8_t vector);
 bool v3_intr_pending(struct v3_vcpu *vcpu);
+/* Signals a local APIC sends to a vcpu (any thread may call these); the
+ * vcpu acts on INIT/SIPI itself before its next entry (vcpu.c). */
+void v3_vcpu_send_init(struct v3_vcpu *vcpu);
+void v3_vcpu_send_sipi(struct v3_vcpu *vcpu, uint8_t vector);
+void v3_vcpu_send_nmi(struct v3_vcpu *vcpu);
 void v3_vcpu_kick(struct v3_vcpu *vcpu);
 /* Decide vcpu->event and vcpu->want_intr_window for the next entry. */
 void v3_intr_prepare_entry(struct v3_vcpu *vcpu);

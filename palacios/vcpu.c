@@ -130,6 +130,9 @@ void v3_vm_fail(struct v3_vcpu *vcpu, const char *fmt, ...)
 	v3_vm_request_stop(vcpu->vm, -1, reason);
 }
 
+/* Upper bound on one sleep in wait-for-SIPI: a missed kick costs little. */
+#define WAIT_SIPI_SLEEP_US 10000
+
 /* Sleep while the VM is paused; the host wakes us on resume or stop. */
 static void wait_while_paused(struct v3_vm *vm)
 {
@@ -153,6 +156,55 @@ static int run_once(struct v3_vcpu *vcpu, struct v3_exit *exit)
 	return rc;
 }
 
+/* INIT: the BSP restarts at the reset vector, an AP waits for a SIPI
+ * (SDM vol. 3 §9.1.1, §9.4.1).  Pending events are dropped. */
+static void do_init(struct v3_vcpu *vcpu)
+{
+	vcpu->init_pending = false;
+	v3_vcpu_set_reset_state(vcpu);
+	vcpu->event.valid = false;
+	vcpu->nmi_pending = false;
+	v3_memset(vcpu->irr, 0, sizeof(vcpu->irr));
+	vcpu->shadow_stale = true; /* paging state starts over */
+	if (vcpu->id != 0)
+		vcpu->wait_for_sipi = true;
+}
+
+/* The SIPI vector VV starts the AP in real mode at VV00:0000
+ * (SDM vol. 3 §9.4.4.1). */
+static void do_sipi(struct v3_vcpu *vcpu)
+{
+	struct v3_vcpu_state *st = &vcpu->state;
+
+	v3_vcpu_set_reset_state(vcpu);
+	st->seg[V3_SEG_CS].sel = (uint16_t)(vcpu->sipi_vector << 8);
+	st->seg[V3_SEG_CS].base = (uint64_t)vcpu->sipi_vector << 12;
+	st->rip = 0;
+	vcpu->shadow_stale = true;
+	vcpu->wait_for_sipi = false;
+}
+
+/* Before an entry: act on INIT/SIPI.  Returns false while the vcpu has
+ * nothing to run (it then slept a little or until kicked). */
+static bool vcpu_runnable(struct v3_vcpu *vcpu)
+{
+	if (vcpu->init_pending)
+		do_init(vcpu);
+	if (!vcpu->wait_for_sipi)
+		return true;
+	if (__atomic_exchange_n(&vcpu->sipi_pending, false,
+				__ATOMIC_SEQ_CST)) {
+		do_sipi(vcpu);
+		return true;
+	}
+	vcpu->halted = true;
+	if (!vcpu->sipi_pending && !vcpu->init_pending &&
+	    !vcpu->vm->stop_requested)
+		v3_host->sleep(WAIT_SIPI_SLEEP_US);
+	vcpu->halted = false;
+	return false;
+}
+
 static int vcpu_thread(void *arg)
 {
 	struct v3_vcpu *vcpu = arg;
@@ -165,6 +217,8 @@ static int vcpu_thread(void *arg)
 			break;
 		if (vm->reset_requested && vcpu->id == 0)
 			v3_vm_do_reset(vm);
+		if (!vcpu_runnable(vcpu))
+			continue;
 		v3_timers_run(vm);
 		v3_intr_prepare_entry(vcpu);
 		if (vcpu->shadow)

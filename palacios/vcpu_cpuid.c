@@ -15,15 +15,16 @@ static void host_cpuid(uint32_t leaf, uint32_t sub, uint32_t r[4])
 
 /* Leaf 1 ECX: hide what needs VMM support we do not have yet.
  * MONITOR(3) - MWAIT is intercepted as #UD; VMX(5), SMX(6) - no nesting;
- * x2APIC(21), TSC-deadline(24) - no APIC model yet; XSAVE(26),
+ * x2APIC(21) - not modelled; TSC-deadline(24) - shown by devices/lapic.c
+ * when configured; XSAVE(26),
  * OSXSAVE(27), AVX(28), FMA(12), F16C(29) - XCR0 is not switched. */
 #define LEAF1_ECX_HIDE                                                         \
 	(BIT(3) | BIT(5) | BIT(6) | BIT(12) | BIT(21) | BIT(24) | BIT(26) |    \
 	 BIT(27) | BIT(28) | BIT(29))
 #define LEAF1_ECX_HYPERVISOR BIT(31)
 #define LEAF1_ECX_PCID	     BIT(17)
-/* Leaf 1 EDX: MCE(7) and MCA(14) - no machine-check MSRs; APIC(9) until
- * the local APIC model exists. */
+/* Leaf 1 EDX: MCE(7) and MCA(14) - no machine-check MSRs; APIC(9) - set
+ * again by devices/lapic.c when the VM has one. */
 #define LEAF1_EDX_HIDE (BIT(7) | BIT(9) | BIT(14))
 /* Leaf 7.0 EBX: keep only features that need no VMM state: FSGSBASE,
  * BMI1, SMEP, BMI2, ERMS, RDSEED, ADX, SMAP, CLFLUSHOPT, CLWB. */
@@ -34,6 +35,10 @@ static void host_cpuid(uint32_t leaf, uint32_t sub, uint32_t r[4])
  * (23, 24, 28) - not virtualized. */
 #define EXT1_ECX_HIDE                                                          \
 	(BIT(2) | BIT(12) | BIT(13) | BIT(15) | BIT(23) | BIT(24) | BIT(28))
+
+/* 0x80000001 EDX: RDTSCP(27) - it reads IA32_TSC_AUX, which the VMM
+ * neither switches nor emulates (a guest writing it would take #GP). */
+#define EXT1_EDX_HIDE BIT(27)
 
 #define HV_MAX_LEAF (V3_CPUID_HV_BASE + 0x10)
 
@@ -82,7 +87,10 @@ static void filtered_cpuid(struct v3_vcpu *vcpu, uint32_t leaf, uint32_t sub,
 		}
 		r[2] = r[3] = 0;
 		break;
-	case 0x80000001: r[2] &= ~EXT1_ECX_HIDE; break;
+	case 0x80000001:
+		r[2] &= ~EXT1_ECX_HIDE;
+		r[3] &= ~EXT1_EDX_HIDE;
+		break;
 	case 0x8000000a: /* SVM features: no nested virtualization */
 		r[0] = r[1] = r[2] = r[3] = 0;
 		break;

@@ -1,6 +1,6 @@
 /* vcpu_hlt.c - HLT: the vcpu sleeps until an interrupt is deliverable,
- * its timers fire, or the VM stops.  With IF=0 nothing can wake it, so
- * the VM is stopped instead of spinning forever. */
+ * its timers fire, or the VM stops.  With IF=0 only another vcpu can
+ * wake it (INIT, NMI); a single-vcpu VM is stopped instead. */
 #include "exit.h"
 #include "intr.h"
 #include "vm.h"
@@ -14,6 +14,17 @@ int v3_handle_hlt(struct v3_vcpu *vcpu, struct v3_exit *exit)
 	struct v3_vm *vm = vcpu->vm;
 
 	v3_skip_insn(vcpu, exit);
+	/* An AP parks with CLI; HLT until an INIT/SIPI or NMI (SeaBIOS and
+	 * Linux do this): only a lone vcpu can never be woken. */
+	if (!(vcpu->state.rflags & V3_RFLAGS_IF) && !vcpu->event.valid &&
+	    vm->nvcpus > 1) {
+		vcpu->halted = true;
+		while (!vm->stop_requested && !vcpu->nmi_pending &&
+		       !vcpu->init_pending)
+			v3_host->sleep(HLT_MAX_SLEEP_US);
+		vcpu->halted = false;
+		return 0;
+	}
 	if (!(vcpu->state.rflags & V3_RFLAGS_IF) && !vcpu->event.valid) {
 		v3_print("%s: vcpu%d halted with interrupts disabled", vm->name,
 			 vcpu->id);
@@ -23,10 +34,11 @@ int v3_handle_hlt(struct v3_vcpu *vcpu, struct v3_exit *exit)
 		return 0;
 	}
 	vcpu->halted = true;
-	while (!vm->stop_requested && !v3_intr_pending(vcpu)) {
+	while (!vm->stop_requested && !vcpu->init_pending &&
+	       !v3_intr_pending(vcpu)) {
 		uint64_t next = v3_timers_run(vm), now, us = HLT_MAX_SLEEP_US;
 
-		if (v3_intr_pending(vcpu))
+		if (v3_intr_pending(vcpu) || vcpu->init_pending)
 			break;
 		now = v3_cycles();
 		if (next) {

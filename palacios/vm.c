@@ -1,5 +1,6 @@
 /* vm.c - VM lifecycle: create from a configuration, launch, pause, stop,
  * destroy.  Creation either completes or leaves nothing behind. */
+#include "apic_bus.h"
 #include "arch.h"
 #include "device.h"
 #include "intr.h"
@@ -123,11 +124,17 @@ void v3_vm_do_reset(struct v3_vm *vm)
 	for (i = 0; i < vm->nvcpus; i++) {
 		struct v3_vcpu *vcpu = vm->vcpus[i];
 
-		if (vm->boot == V3_BOOT_BIOS || i > 0)
+		/* The APs act on their INIT in their own threads. */
+		if (i > 0) {
+			v3_vcpu_send_init(vcpu);
+			continue;
+		}
+		if (vm->boot == V3_BOOT_BIOS)
 			v3_vcpu_set_reset_state(vcpu);
 		else
 			v3_vcpu_set_direct_state(vcpu, vm->entry);
 		vcpu->event.valid = false;
+		vcpu->nmi_pending = false;
 		v3_memset(vcpu->irr, 0, sizeof(vcpu->irr));
 	}
 	if (vm->mem.legacy_active)
@@ -246,6 +253,9 @@ static int create_vcpus(struct v3_vm *vm, int n)
 			v3_vcpu_set_reset_state(vcpu);
 		else
 			v3_vcpu_set_direct_state(vcpu, vm->entry);
+		/* Application processors power on waiting for a SIPI
+		 * (SDM vol. 3 §9.4.1). */
+		vcpu->wait_for_sipi = i > 0;
 		if ((vm->paging == V3_PAGING_SHADOW &&
 		     v3_shadow_init(vcpu) != 0) ||
 		    v3_arch->vcpu_init(vcpu) != 0) {
@@ -262,12 +272,6 @@ static int build_vm(struct v3_vm *vm, const struct v3_config *cfg,
 		    const struct v3_image *imgs, int nimgs, char *err,
 		    size_t errlen)
 {
-	if (cfg->vcpus > 1) {
-		v3_snprintf(err, errlen, "vcpus = %u: more than one vcpu needs "
-			    "the local APIC model, which this build lacks",
-			    cfg->vcpus);
-		return -1;
-	}
 	if (vm->paging == V3_PAGING_NESTED && !v3_arch->nested_paging) {
 		v3_print("%s: the CPU has no nested paging (NPT/EPT): using "
 			 "shadow paging instead", vm->name);
@@ -296,6 +300,12 @@ static int build_vm(struct v3_vm *vm, const struct v3_config *cfg,
 	}
 	if (v3_devices_create(vm, cfg, err, errlen) != 0)
 		return -1;
+	/* Application processors are started with INIT/SIPI IPIs. */
+	if (cfg->vcpus > 1 && !v3_apic_bus_has_lapics(vm)) {
+		v3_snprintf(err, errlen, "vcpus = %u: more than one vcpu needs "
+			    "'device = lapic'", cfg->vcpus);
+		return -1;
+	}
 	return 0;
 }
 

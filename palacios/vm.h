@@ -10,6 +10,7 @@
 #include "v3_vm.h"
 #include "vcpu_state.h"
 
+struct v3_apic_bus_rx;
 struct v3_device_type;
 struct v3_intr_ctrls;
 struct v3_irq_sink;
@@ -43,6 +44,16 @@ struct v3_vcpu {
 	uint64_t irr[4];       /* vectors raised by simple sources */
 	bool want_intr_window; /* ask for an exit once IF=1 */
 	volatile bool halted;
+	/* Set by the local APIC model while LVT LINT0 does not take ExtINT:
+	 * the 8259's INT output then does not reach this vcpu. */
+	volatile bool extint_masked;
+	volatile bool nmi_pending;
+	/* INIT/SIPI from a local APIC (SDM vol. 3 §9.4): acted on by the
+	 * vcpu's own thread before its next entry (vcpu.c). */
+	volatile bool init_pending;
+	volatile bool sipi_pending;
+	volatile uint8_t sipi_vector;
+	volatile bool wait_for_sipi; /* an AP after INIT or power-on */
 	volatile bool tlb_flush;	/* nested mappings changed */
 	volatile bool shadow_stale;	/* ... so shadow tables are stale */
 
@@ -112,6 +123,12 @@ struct v3_vm {
 		void *priv;
 	} irq_sinks[4];
 	uint32_t irq_levels;	/* one bit per platform interrupt line */
+	struct {			/* apic_bus.c */
+		const struct v3_apic_bus_rx *rx;
+		void *rx_priv;
+		void (*eoi)(struct v3_vm *vm, void *priv, uint8_t vector);
+		void *eoi_priv;
+	} apic_bus;
 	struct v3_pci_bus *pci;	/* devices/pci.c, when configured */
 
 	/* The host's images stay valid for the VM's lifetime. */
@@ -129,7 +146,7 @@ void v3_vm_console_write(struct v3_vm *vm, const char *s, size_t n);
 /* The guest asked for a platform reset (0xCF9, 8042, triple fault with
  * on_reset = reboot): stop or restart the VM as its configuration says. */
 void v3_vm_request_reset(struct v3_vm *vm, const char *why);
-/* Done by vcpu 0 between exits (single-vcpu VMs for now). */
+/* Done by vcpu 0 between exits; the APs go back to wait-for-SIPI. */
 void v3_vm_do_reset(struct v3_vm *vm);
 
 /* A device that takes console input (the UART) registers here. */
@@ -166,6 +183,7 @@ static inline bool v3_vcpu_in_long_mode(const struct v3_vcpu *vcpu)
 }
 
 int v3_vcpu_launch(struct v3_vcpu *vcpu);
+
 void v3_vcpu_set_reset_state(struct v3_vcpu *vcpu);
 void v3_vcpu_set_direct_state(struct v3_vcpu *vcpu, uint64_t entry);
 

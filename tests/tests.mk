@@ -36,6 +36,7 @@ check-harness: deps-ok
 bench: deps-ok lwk linux guests reference-iso
 	$(PYTHON) tests/bench/bench.py --build $(BUILD)
 	$(PYTHON) tests/bench/boot_bench.py --build $(BUILD)
+	$(PYTHON) tests/bench/boot_bench.py --build $(BUILD) --smp 2
 
 # `make run` boots an ISO (default: the reference Linux with a shell) on
 # an emulated PC inside the VMM; ISO=, MEM=, CPUS=, PAGING=nested|shadow

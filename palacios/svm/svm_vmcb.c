@@ -157,6 +157,8 @@ void svm_state_to_vmcb(struct v3_vcpu *vcpu, struct vmcb *vmcb)
 	v->idtr.base = st->idtr.base;
 	v->idtr.limit = st->idtr.limit;
 	vmcb->ctl.int_state = st->intr_shadow ? 1 : 0;
+	/* CR8 is the APIC's TPR[7:4]: V_TPR (APM vol. 2 §15.21.1). */
+	vmcb->ctl.vintr = (vmcb->ctl.vintr & ~0xfull) | (st->cr8 & 0xf);
 }
 
 void svm_state_from_vmcb(struct v3_vcpu *vcpu, struct vmcb *vmcb)
@@ -187,4 +189,5 @@ void svm_state_from_vmcb(struct v3_vcpu *vcpu, struct vmcb *vmcb)
 	st->idtr.base = v->idtr.base;
 	st->idtr.limit = v->idtr.limit;
 	st->intr_shadow = vmcb->ctl.int_state & 1;
+	st->cr8 = vmcb->ctl.vintr & 0xf;
 }

@@ -28,6 +28,9 @@ import qemu  # noqa: E402
 from serial import split_lines  # noqa: E402
 
 GUEST = 'pc-reference'
+# Configurations for 'vcpus = N' (tests/guests/pc-reference-smpN.cfg).
+SMP_GUESTS = {1: 'pc-reference', 2: 'pc-reference-smp2',
+              4: 'pc-reference-smp4'}
 TIMEOUT = 600
 STAT_RE = re.compile(r'V3-STAT \S+ vcpu\d+ (\S+) count=(\d+)')
 # Our exit reasons next to KVM's debugfs counters.
@@ -43,16 +46,16 @@ TARGET_EXITS = 0.5
 TARGET_TIME = 0.7
 
 
-def run_ours(build, iso, q, host='lwk'):
+def run_ours(build, iso, q, host='lwk', smp=1):
     kernel = os.path.join(build, 'kitten.elf')
-    mods = qemu.guest_modules(build, GUEST) + [qemu.BIOS, iso]
+    mods = qemu.guest_modules(build, SMP_GUESTS[smp]) + [qemu.BIOS, iso]
     if host == 'linux':
         kernel = linux_host.base_initramfs(build)
     for p in [kernel] + mods:
         if not os.path.exists(p):
             sys.exit(f'boot_bench.py: missing {p} (make lwk linux guests '
                      'reference-iso)')
-    log = os.path.join(build, 'test-logs', f'boot-bench-{host}.log')
+    log = os.path.join(build, 'test-logs', f'boot-bench-{host}-smp{smp}.log')
     if host == 'linux':
         cmd = linux_host.command(
             build, log[:-4] + '.initrd', mods,
@@ -60,6 +63,8 @@ def run_ours(build, iso, q, host='lwk'):
             qemu_bin=q)
     else:
         cmd = qemu.command(kernel, mods, f'vm_timeout={TIMEOUT}', qemu=q)
+    if smp > 1:
+        cmd += ['-smp', str(smp)]
     os.makedirs(os.path.dirname(log), exist_ok=True)
     t_begin = t_up = None
     text = []
@@ -90,9 +95,10 @@ def run_ours(build, iso, q, host='lwk'):
     return t_up - t_begin, stats, log
 
 
-def run_kvm(build, iso, npt):
+def run_kvm(build, iso, npt, smp):
     cmd = [sys.executable, os.path.join(HERE, 'kvm', 'run_kvm_ref.py'),
-           '--npt', str(npt), '--iso', iso, '--build', build]
+           '--npt', str(npt), '--iso', iso, '--build', build,
+           '--smp', str(smp)]
     p = subprocess.run(cmd, stdout=subprocess.PIPE, text=True)
     if p.returncode != 0:
         sys.exit('boot_bench.py: the QEMU+KVM reference run failed')
@@ -104,15 +110,18 @@ def main():
     ap.add_argument('--build', default=os.environ.get('BUILD', 'build'))
     ap.add_argument('--qemu', default=os.environ.get('QEMU'))
     ap.add_argument('--npt', type=int, default=1, choices=(0, 1))
+    ap.add_argument('--smp', type=int, default=1, choices=sorted(SMP_GUESTS),
+                    help='guest vcpus (L2 -smp for QEMU+KVM)')
     a = ap.parse_args()
     iso = os.path.join(a.build, 'guest-images', 'reference.iso')
     print('# reference ISO: our VMM on the LWK, on the Linux host, then '
           'QEMU+KVM in Debian (same emulated machine)', flush=True)
-    t_ours, ours, log = run_ours(a.build, iso, a.qemu)
-    t_lx, lx, lx_log = run_ours(a.build, iso, a.qemu, 'linux')
-    kvm = run_kvm(a.build, iso, a.npt)
+    t_ours, ours, log = run_ours(a.build, iso, a.qemu, smp=a.smp)
+    t_lx, lx, lx_log = run_ours(a.build, iso, a.qemu, 'linux', a.smp)
+    kvm = run_kvm(a.build, iso, a.npt, a.smp)
     k_exit = kvm['phases']['exit']
-    print(f'\nReference ISO boot, nested paging (ours: log {log}, Linux '
+    print(f'\nReference ISO boot, {a.smp} vcpu(s), nested paging (ours: '
+          f'log {log}, Linux '
           f'host: log {lx_log})')
     print(f'{"":28}{"ours":>10}{"QEMU+KVM":>12}{"ratio":>8}  target')
     t_kvm = kvm['time_to_userspace']

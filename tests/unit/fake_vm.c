@@ -272,8 +272,8 @@ struct v3_vm *fake_vm_create(const char *devices, uint64_t ram, int nvcpus,
 	memset(levels, 0, sizeof(levels));
 	fake_irq_reset();
 	if (v3_irq_add_sink(vm, &counting_sink, NULL) != 0 ||
-	    v3_devices_create(vm, cfg, err, errlen) != 0 ||
-	    add_vcpus(vm, nvcpus) != 0) {
+	    add_vcpus(vm, nvcpus) != 0 ||
+	    v3_devices_create(vm, cfg, err, errlen) != 0) {
 		free_vm(vm);
 		goto fail;
 	}

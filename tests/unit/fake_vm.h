@@ -17,8 +17,8 @@
 #define FAKE_CPU_KHZ 2400000ull
 
 /* A VM with 'ram' bytes (no backing memory), 'nvcpus' vcpus and the
- * devices in 'devices' ("device = ..." lines).  Devices are created
- * before the vcpus, as palacios/vm.c does.  NULL with 'err' on failure. */
+ * devices in 'devices' ("device = ..." lines).  The vcpus exist before
+ * the devices are created, as in palacios/vm.c.  NULL with 'err' on failure. */
 struct v3_vm *fake_vm_create(const char *devices, uint64_t ram, int nvcpus,
 			     char *err, size_t errlen);
 /* Destroys devices, hooks, controllers; returns the VM bytes not freed

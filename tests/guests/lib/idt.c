@@ -47,6 +47,11 @@ void idt_install(void)
 	load_idt(idt, sizeof(idt) - 1);
 }
 
+void idt_load(void)
+{
+	load_idt(idt, sizeof(idt) - 1);
+}
+
 void idt_load_empty(void)
 {
 	static const struct idt_gate none[1];

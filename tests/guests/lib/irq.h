@@ -1,7 +1,7 @@
 /* irq.h - handlers for external interrupt vectors (32..255), such as the
- * one the testdev timer raises.  There is no interrupt controller in
- * the test VMs: the device injects the vector directly, so handlers
- * send no EOI. */
+ * one the testdev timer raises.  The testdev injects its vector
+ * directly (no EOI); vectors from a local APIC (device = lapic) need
+ * lapic_eoi() in the handler (lib/apic.h). */
 #ifndef GUEST_IRQ_H
 #define GUEST_IRQ_H
 

@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "apic.h"
 #include "console.h"
 #include "div64.h"
 #include "fault.h"
@@ -13,6 +14,7 @@
 #include "hypercall.h"
 #include "irq.h"
 #include "report.h"
+#include "smp.h"
 #include "start.h"
 #include "string.h"
 #include "testdev.h"

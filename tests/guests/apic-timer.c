@@ -1,0 +1,163 @@
+/* apic-timer.c - the local APIC timer in periodic, one-shot and
+ * TSC-deadline mode, timed against the testdev timer (the host's clock):
+ * tick counts over a known interval, one-shot fires exactly once, the
+ * deadline fires at or after its TSC value.  Also CPUID and
+ * IA32_APIC_BASE as a BSP sees them with the local APIC configured. */
+#include "libguest.h"
+
+#define TICK_VECTOR 0x60
+#define REF_VECTOR 0x40
+#define CPUID1_EDX_APIC (1u << 9)
+#define CPUID1_ECX_DEADLINE (1u << 24)
+/* The timer counts at 1 GHz: one count per nanosecond, divide by 1. */
+#define COUNTS_PER_MS 1000000u
+#define DCR_DIV1 0xb
+#define MAX_TICKS 64
+
+static volatile uint32_t ticks, ref_fired;
+static volatile uint64_t tick_tsc;
+/* When each periodic tick arrived (TSC). */
+static volatile uint64_t tick_at[MAX_TICKS];
+
+static void on_tick(struct trap_frame *f)
+{
+	(void)f;
+	tick_tsc = rdtsc();
+	if (ticks < MAX_TICKS)
+		tick_at[ticks] = tick_tsc;
+	ticks++;
+	lapic_eoi();
+}
+
+/* testdev raises its vector straight into the vcpu: no EOI. */
+static void on_ref(struct trap_frame *f)
+{
+	(void)f;
+	ref_fired++;
+}
+
+/* Sleep (HLT) until the testdev timer armed for 'us' has fired. */
+static void wait_ref(uint32_t us)
+{
+	uint32_t before = ref_fired;
+
+	testdev_arm_timer(us, REF_VECTOR);
+	while (ref_fired == before)
+		sti_hlt();
+	cli();
+}
+
+static uint64_t tsc_per_ms;
+
+/* Intervals between periodic ticks that are one period (+-10%) long,
+ * and the shortest one.  The test machines are shared: the emulator can
+ * be descheduled for milliseconds, and the model drops the ticks it
+ * missed meanwhile, so a long interval means nothing by itself. */
+static uint32_t good_intervals(uint32_t n, uint64_t period,
+			       uint64_t *shortest)
+{
+	uint32_t i, good = 0;
+
+	*shortest = ~0ull;
+	for (i = 1; i < n && i < MAX_TICKS; i++) {
+		uint64_t d = tick_at[i] - tick_at[i - 1];
+
+		if (d < *shortest)
+			*shortest = d;
+		if (d * 10 >= period * 9 && d * 10 <= period * 11)
+			good++;
+	}
+	return good;
+}
+
+static void test_periodic(void)
+{
+	uint64_t t0, t1, shortest;
+	uint32_t n, good;
+
+	ticks = 0;
+	lapic_write(APIC_TIMER_DCR, DCR_DIV1);
+	lapic_write(APIC_LVT_TIMER, APIC_TIMER_PERIODIC | TICK_VECTOR);
+	t0 = rdtsc();
+	lapic_write(APIC_TIMER_ICR, COUNTS_PER_MS);
+	wait_ref(50000);
+	n = ticks;
+	t1 = rdtsc();
+	lapic_write(APIC_TIMER_ICR, 0);
+	tsc_per_ms = (t1 - t0) / 50;
+	good = good_intervals(n, tsc_per_ms, &shortest);
+	report(n >= 20 && n <= 51, "periodic 1 ms: %u ticks in 50 ms", n);
+	report(good * 10 >= (n - 1) * 6,
+	       "%u of %u intervals are 1 ms +-10%%", good, n - 1);
+	report(shortest * 2 >= tsc_per_ms, "no interval under 0.5 ms");
+	wait_ref(5000);
+	report(ticks == n, "initial count 0 stops the periodic timer");
+}
+
+static void test_oneshot(void)
+{
+	uint32_t c1, c2;
+
+	ticks = 0;
+	lapic_write(APIC_LVT_TIMER, TICK_VECTOR);
+	lapic_write(APIC_TIMER_ICR, 20 * COUNTS_PER_MS);
+	c1 = lapic_read(APIC_TIMER_CCR);
+	wait_ref(10000);
+	c2 = lapic_read(APIC_TIMER_CCR);
+	report(ticks == 0, "one-shot 20 ms: not fired after 10 ms");
+	report(c1 <= 20 * COUNTS_PER_MS && c2 < c1 && c2 > 0,
+	       "current count runs down (%u, then %u)", c1, c2);
+	wait_ref(30000);
+	report(ticks == 1, "one-shot fired exactly once by 40 ms (%u)", ticks);
+	report(lapic_read(APIC_TIMER_CCR) == 0, "current count 0 after");
+}
+
+static void test_deadline(void)
+{
+	uint64_t deadline, late, late_us;
+
+	ticks = 0;
+	lapic_write(APIC_LVT_TIMER, APIC_TIMER_DEADLINE | TICK_VECTOR);
+	deadline = rdtsc() + 5 * tsc_per_ms;
+	wrmsr(MSR_TSC_DEADLINE, deadline);
+	report(rdmsr(MSR_TSC_DEADLINE) == deadline, "deadline MSR reads back");
+	while (ticks == 0)
+		sti_hlt();
+	cli();
+	late = tick_tsc - deadline;
+	report(tick_tsc >= deadline, "TSC deadline fired at or after it");
+	late_us = late * 1000;
+	div64_u32(&late_us, (uint32_t)tsc_per_ms);
+	report(late < 10 * tsc_per_ms, "and within 10 ms (%llu us late)",
+	       (unsigned long long)late_us);
+	report(rdmsr(MSR_TSC_DEADLINE) == 0, "deadline MSR is 0 after");
+	wrmsr(MSR_TSC_DEADLINE, rdtsc() + 2 * tsc_per_ms);
+	wrmsr(MSR_TSC_DEADLINE, 0);
+	wait_ref(10000);
+	report(ticks == 1, "writing 0 disarms the deadline");
+	wrmsr(MSR_TSC_DEADLINE, 1);
+	wait_ref(2000);
+	report(ticks == 2, "a deadline in the past fires at once");
+	lapic_write(APIC_LVT_TIMER, APIC_LVT_MASKED);
+}
+
+int main(void)
+{
+	struct cpuid_regs r = cpuid(1);
+	uint64_t base = rdmsr(MSR_APIC_BASE);
+
+	report(r.d & CPUID1_EDX_APIC, "CPUID.1:EDX.APIC set");
+	report(r.c & CPUID1_ECX_DEADLINE, "CPUID.1:ECX.TSC_DEADLINE set");
+	report(base == 0xfee00900, "IA32_APIC_BASE 0x%llx: BSP, enabled",
+	       (unsigned long long)base);
+	report(lapic_id() == 0 && (lapic_read(APIC_VERSION) & 0xff) == 0x14,
+	       "APIC ID 0, version 0x14");
+	irq_set_handler(TICK_VECTOR, on_tick);
+	irq_set_handler(REF_VECTOR, on_ref);
+	lapic_enable();
+	test_periodic();
+	report_info("TSC: %llu cycles per ms", (unsigned long long)tsc_per_ms);
+	test_oneshot();
+	test_deadline();
+	return report_summary();
+}
