@@ -3,6 +3,7 @@ log, follow the VM markers, and kill QEMU when the running test (or the
 boot itself) overruns its time.  Judging is judge.py's job."""
 import os
 import queue
+import signal
 import subprocess
 import threading
 import time
@@ -106,6 +107,13 @@ def _reader(stream, q):
             return
 
 
+def _kill(proc):
+    try:
+        os.killpg(proc.pid, signal.SIGKILL)
+    except OSError:
+        proc.kill()
+
+
 def run_boot(cmd, tests, owner_of: Callable[[str], Optional[str]],
              log_path, factor=1.0, echo=False) -> BootRun:
     """Run 'cmd' (a QEMU command line) for 'tests', which are in module
@@ -120,9 +128,12 @@ def run_boot(cmd, tests, owner_of: Callable[[str], Optional[str]],
     log = open(log_path, 'wb')
     log.write(('# ' + ' '.join(cmd) + '\n').encode())
     log.flush()
+    # A session of its own, so that a kill reaches the emulator even when
+    # 'cmd' is a wrapper (bochs.py) that started it.
     proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL,
                             stdout=subprocess.PIPE,
-                            stderr=subprocess.STDOUT)
+                            stderr=subprocess.STDOUT,
+                            start_new_session=True)
     q: queue.Queue = queue.Queue()
     threading.Thread(target=_reader, args=(proc.stdout, q),
                      daemon=True).start()
@@ -172,7 +183,7 @@ def run_boot(cmd, tests, owner_of: Callable[[str], Optional[str]],
         log.flush()
         take(chunk)
     if proc.poll() is None:
-        proc.kill()
+        _kill(proc)
     rc = proc.wait()
     # Whatever the reader still had.
     while True:

@@ -27,6 +27,7 @@ from typing import Dict, List, Optional
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
+import bochs  # noqa: E402
 import qemu  # noqa: E402
 import testlist  # noqa: E402
 from bootrun import BootRun, run_boot  # noqa: E402
@@ -217,8 +218,13 @@ def run_guests(tests, a, aliases) -> List[Verdict]:
                          if m not in mods]
             vm_timeout = math.ceil(max(t.timeout for t in remaining) *
                                    a.timeout_factor)
-            cmd = qemu.command(kernel, mods, f'vm_timeout={vm_timeout}',
-                               remaining[0].qemu_args, a.qemu)
+            append = f'vm_timeout={vm_timeout}'
+            if remaining[0].machine == 'bochs':
+                cmd = bochs.command(kernel, mods, append, os.path.join(
+                    a.build, 'bochs', f'boot-{boot_no}'))
+            else:
+                cmd = qemu.command(kernel, mods, append,
+                                   remaining[0].qemu_args, a.qemu)
             log = os.path.join(logdir, f'boot-{boot_no}.log')
             print(f'# boot {boot_no}: {" ".join(t.name for t in remaining)}'
                   f' (log {log})', flush=True)

@@ -12,7 +12,8 @@ DEFAULT_TIMEOUT = 30.0
 # own self-test replays against a fake LWK.
 DEFAULT_GROUPS = ('default', 'foundation')
 KNOWN_KEYS = {'guest', 'status', 'expect', 'reject', 'equal', 'qemu_args',
-              'scope', 'timeout', 'groups', 'modules'}
+              'scope', 'timeout', 'groups', 'modules', 'machine'}
+MACHINES = ('qemu', 'bochs')
 
 
 class TestListError(Exception):
@@ -33,12 +34,14 @@ class Test:
     groups: tuple = DEFAULT_GROUPS
     # Extra multiboot modules (BIOS, ISO images); {build} expands.
     modules: List[str] = field(default_factory=list)
+    # qemu: TCG with AMD SVM; bochs: Intel VMX (tests/harness/bochs.py).
+    machine: str = 'qemu'
 
     def boot_key(self):
-        """Tests with equal keys share one QEMU boot."""
+        """Tests with equal keys share one boot."""
         if self.boot_scope:
             return ('boot-scope', self.name)
-        return ('vms',) + tuple(self.qemu_args)
+        return ('vms', self.machine) + tuple(self.qemu_args)
 
 
 def _regexes(name, key, value):
@@ -83,6 +86,12 @@ def _test_from(name, sec) -> Test:
     t.boot_scope = scope == 'boot'
     t.groups = tuple(sec.get('groups', ' '.join(DEFAULT_GROUPS)).split())
     t.modules = sec.get('modules', '').split()
+    t.machine = sec.get('machine', 'qemu').strip()
+    if t.machine not in MACHINES:
+        raise TestListError(f'[{name}] machine: one of {MACHINES}, '
+                            f'not {t.machine!r}')
+    if t.machine == 'bochs' and t.qemu_args:
+        raise TestListError(f'[{name}]: qemu_args on a bochs test')
     return t
 
 
