@@ -28,10 +28,13 @@ int v3_handle_virt_insn(struct v3_vcpu *vcpu, struct v3_exit *exit);
 int v3_handle_pause(struct v3_vcpu *vcpu, struct v3_exit *exit);
 int v3_handle_fatal(struct v3_vcpu *vcpu, struct v3_exit *exit);
 
-/* Step over the instruction that exited. */
+/* Step over the instruction that exited.  An STI or MOV SS shadow
+ * covers only that instruction, so it ends here too (VMX reports the
+ * shadow of e.g. "sti; hlt" at the HLT exit; SDM vol. 3 §26.3.1.5). */
 static inline void v3_skip_insn(struct v3_vcpu *vcpu, struct v3_exit *exit)
 {
 	vcpu->state.rip += exit->insn_len;
+	vcpu->state.intr_shadow = false;
 }
 
 #endif

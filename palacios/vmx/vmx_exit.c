@@ -65,6 +65,7 @@ static bool cr_write(struct v3_vcpu *vcpu, uint64_t qual, uint32_t len)
 			st->efer &= ~EFER_LMA;
 	}
 	st->rip += len;
+	st->intr_shadow = false;
 	return true;
 }
 
