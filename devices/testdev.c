@@ -1,6 +1,7 @@
 /* testdev.c - registers for the VMM's own test guests: a scratch port,
  * a one-shot timer that raises a vector, a scratch MSR and a CPUID leaf,
- * so each hook kind has a device on the other end.  See v3_abi.h. */
+ * so each hook kind has a device on the other end, and a register that
+ * breaks the vcpu's state on purpose.  See v3_abi.h. */
 #include "device.h"
 #include "intr.h"
 #include "vm.h"
@@ -49,6 +50,14 @@ static int testdev_io(struct v3_vcpu *vcpu, struct v3_access *acc, void *priv)
 	case V3_TESTDEV_FIRED:
 		acc->val[0] = acc->write ? 0 : t->fired;
 		return 0;
+	case V3_TESTDEV_BREAK_STATE:
+		if (!acc->write)
+			acc->val[0] = 0;
+		else if (v == V3_TESTDEV_BREAK_TR)
+			/* Type 9: a 32-bit TSS that is not busy. */
+			vcpu->state.seg[V3_SEG_TR].attr =
+			    (vcpu->state.seg[V3_SEG_TR].attr & ~0xfu) | 9;
+		return 0;
 	}
 	return -1;
 }
@@ -95,6 +104,8 @@ static int testdev_create(struct v3_vm *vm, const struct v3_cfg_device *cfg,
 			testdev_io, t) ||
 	    v3_hook_add(vm, V3_HOOK_IO, V3_TESTDEV_FIRED, V3_TESTDEV_FIRED + 3,
 			testdev_io, t) ||
+	    v3_hook_add(vm, V3_HOOK_IO, V3_TESTDEV_BREAK_STATE,
+			V3_TESTDEV_BREAK_STATE + 3, testdev_io, t) ||
 	    v3_hook_add(vm, V3_HOOK_MSR, V3_TESTDEV_MSR, V3_TESTDEV_MSR,
 			testdev_msr, t) ||
 	    v3_hook_add(vm, V3_HOOK_CPUID, V3_TESTDEV_CPUID, V3_TESTDEV_CPUID,

@@ -51,6 +51,11 @@ enum v3_exit_reason {
 #define V3_TESTDEV_TIMER_US (V3_TESTDEV_PORT + 4)	/* w: arm one-shot */
 #define V3_TESTDEV_VECTOR (V3_TESTDEV_PORT + 8)	/* r/w: vector to raise */
 #define V3_TESTDEV_FIRED (V3_TESTDEV_PORT + 12)	/* r: timer expirations */
+/* w: make this vcpu's register state invalid, so that the hardware
+ * refuses the next entry (tests the VM-entry failure report).
+ * 1 = TR becomes an available, not busy, TSS. */
+#define V3_TESTDEV_BREAK_STATE 0xf0
+#define V3_TESTDEV_BREAK_TR 1
 #define V3_TESTDEV_MSR 0x4b564d00u	/* scratch MSR, r/w */
 #define V3_TESTDEV_CPUID 0x40000010u	/* EAX='v3td', EBX=scratch,
 					   ECX=subleaf, EDX=~subleaf */

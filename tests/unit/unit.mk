@@ -30,3 +30,4 @@ include tests/unit/decode.mk
 include tests/unit/devices.mk
 include tests/unit/ide.mk
 include tests/unit/platform.mk
+include tests/unit/vmx.mk
