@@ -9,6 +9,11 @@
 #define MSR_TSC	 0x10
 #define MSR_EFER 0xc0000080u
 #define MSR_MTRR_CAP 0xfe
+#define MSR_MISC_ENABLE 0x1a0
+/* IA32_MISC_ENABLE as the guest sees it: fast strings on, branch trace
+ * and PEBS unavailable, XD not disabled (SDM vol. 4 table 2-2).  Linux
+ * reads it on Intel CPUs before it has an IDT that survives #GP. */
+#define MISC_ENABLE_VALUE (1u | (1u << 11) | (1u << 12))
 #define MSR_MTRR_VAR_FIRST 0x200
 #define MSR_MTRR_VAR_LAST 0x20f
 #define MSR_MTRR_DEF_TYPE 0x2ff
@@ -52,6 +57,7 @@ static int core_msr_read(struct v3_vcpu *vcpu, uint32_t msr, uint64_t *val)
 	case MSR_MTRR_CAP:
 		*val = MTRR_CAP_VALUE;
 		return 0;
+	case MSR_MISC_ENABLE: *val = MISC_ENABLE_VALUE; return 0;
 	case MSR_EFER: *val = vcpu->state.efer; return 0;
 	case MSR_TSC: *val = v3_cycles() + vcpu->vm->tsc_offset; return 0;
 	}
@@ -67,6 +73,9 @@ static int core_msr_write(struct v3_vcpu *vcpu, uint32_t msr, uint64_t val)
 		return 0;
 	}
 	switch (msr) {
+	case MSR_MISC_ENABLE:
+		/* Nothing it controls is emulated: keep our value. */
+		return 0;
 	case MSR_EFER:
 		if (val & ~EFER_GUEST_BITS)
 			return -1;

@@ -284,6 +284,9 @@ def parse_args(argv):
     ap.add_argument('--timeout-factor', type=float,
                     default=float(os.environ.get('TIMEOUT_FACTOR', '1')),
                     help='scale every timeout (slow machines)')
+    ap.add_argument('--machine', choices=testlist.MACHINES,
+                    help='only tests of this machine (default: all); '
+                    '--qemu fakes replace QEMU only')
     ap.add_argument('--replay', metavar='LOG',
                     help='judge against a saved serial log, no QEMU')
     ap.add_argument('--list', action='store_true',
@@ -303,6 +306,8 @@ def main(argv=None):
     units = [p for p in a.units
              if os.path.isfile(p) and os.access(p, os.X_OK)]
     items = [('unit-' + os.path.basename(p), ('default',)) for p in units]
+    if a.machine:
+        tests = [t for t in tests if t.machine == a.machine]
     items += [(t.name, t.groups) for t in tests]
     selected = {n for n, _ in testlist.select(items, a.tests, a.group)}
     if a.list:
