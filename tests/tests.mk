@@ -42,8 +42,14 @@ bench: deps-ok lwk guests reference-iso
 ISO  ?= $(BUILD)/guest-images/reference-shell.iso
 MEM  ?= 512M
 CPUS ?= 1
+# ARCH=vmx runs the same LWK and VMM in Bochs (Intel VMX with EPT)
+# instead of QEMU (AMD SVM).
+ARCH ?= svm
+RUNNER_svm := $(HARNESS)/qemu.py
+RUNNER_vmx := $(HARNESS)/bochs.py
 run: deps-ok lwk $(if $(filter $(BUILD)/guest-images/%,$(ISO)),reference-iso)
-	$(PYTHON) $(HARNESS)/qemu.py --build $(BUILD) --iso '$(ISO)' \
+	$(if $(RUNNER_$(ARCH)),,$(error ARCH=$(ARCH): svm or vmx))
+	$(PYTHON) $(RUNNER_$(ARCH)) --build $(BUILD) --iso '$(ISO)' \
 		--mem '$(MEM)' --cpus '$(CPUS)'
 
 run-demo: deps-ok lwk guests

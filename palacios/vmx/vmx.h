@@ -3,6 +3,7 @@
 #define V3_VMX_H
 
 #include "arch.h"
+#include "vcpu_state.h"
 #include "vmcs.h"
 #include "vmx_caps.h"
 
@@ -43,6 +44,11 @@ struct vmx_vcpu {
 	bool injected;	    /* this entry injected vcpu->event */
 	uint32_t reinject_info, reinject_len; /* IDT vectoring, raw */
 	char why[200];	    /* text behind exit->info.what */
+	/* What the VMCS guest-state area holds, in the core's terms, so
+	 * an entry writes only the fields the core changed. */
+	struct v3_vcpu_state hw;
+	uint32_t hw_intr; /* interruptibility field as in the VMCS */
+	bool hw_valid;
 };
 
 extern struct v3_nested_fmt vmx_ept_fmt;

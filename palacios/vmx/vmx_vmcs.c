@@ -168,6 +168,7 @@ void vmx_vmcs_setup(struct v3_vcpu *vcpu, struct vmx_vcpu *s)
 	vmwrite(VMCS_GUEST_ACTIVITY, 0);
 	vmwrite(VMCS_GUEST_PENDING_DBG, 0);
 	s->interruptibility = 0;
+	s->hw_valid = false;
 	host_state();
 }
 
@@ -188,22 +189,38 @@ static uint16_t ar_to_attr(uint32_t ar)
 	return (ar & AR_UNUSABLE) ? attr & ~0x80 : attr;
 }
 
+#define WRITE_IF_CHANGED(field, member, value)                                 \
+	do {                                                                   \
+		if (!s->hw_valid || st->member != hw->member)                  \
+			vmwrite(field, value);                                 \
+	} while (0)
+
+static bool seg_equal(const struct v3_seg *a, const struct v3_seg *b)
+{
+	return a->sel == b->sel && a->attr == b->attr &&
+	       a->limit == b->limit && a->base == b->base;
+}
+
 void vmx_state_to_vmcs(struct v3_vcpu *vcpu, struct vmx_vcpu *s)
 {
-	struct v3_vcpu_state *st = &vcpu->state;
+	struct v3_vcpu_state *st = &vcpu->state, *hw = &s->hw;
 	uint32_t entry, intr = 0;
 	int i;
 
-	vmwrite(VMCS_GUEST_RIP, st->rip);
-	vmwrite(VMCS_GUEST_RSP, st->gprs.rsp);
-	vmwrite(VMCS_GUEST_RFLAGS, st->rflags);
-	vmwrite(VMCS_GUEST_CR0, st->cr0 | vmx_caps.cr0_forced);
-	vmwrite(VMCS_CR0_SHADOW, st->cr0);
-	vmwrite(VMCS_GUEST_CR3, st->cr3);
-	vmwrite(VMCS_GUEST_CR4, st->cr4 | vmx_caps.cr4_forced);
-	vmwrite(VMCS_CR4_SHADOW, st->cr4);
-	vmwrite(VMCS_GUEST_DR7, st->dr7);
-	vmwrite(VMCS_GUEST_EFER, st->efer);
+	WRITE_IF_CHANGED(VMCS_GUEST_RIP, rip, st->rip);
+	WRITE_IF_CHANGED(VMCS_GUEST_RSP, gprs.rsp, st->gprs.rsp);
+	WRITE_IF_CHANGED(VMCS_GUEST_RFLAGS, rflags, st->rflags);
+	if (!s->hw_valid || st->cr0 != hw->cr0) {
+		vmwrite(VMCS_GUEST_CR0, st->cr0 | vmx_caps.cr0_forced);
+		vmwrite(VMCS_CR0_SHADOW, st->cr0);
+	}
+	WRITE_IF_CHANGED(VMCS_GUEST_CR3, cr3, st->cr3);
+	if (!s->hw_valid || st->cr4 != hw->cr4) {
+		vmwrite(VMCS_GUEST_CR4, st->cr4 | vmx_caps.cr4_forced);
+		vmwrite(VMCS_CR4_SHADOW, st->cr4);
+	}
+	WRITE_IF_CHANGED(VMCS_GUEST_DR7, dr7, st->dr7);
+	WRITE_IF_CHANGED(VMCS_GUEST_EFER, efer, st->efer);
 	/* VM entry takes the guest's mode from this control; VM exit
 	 * stores EFER.LMA back into it (SDM vol. 3 §24.8.1, §27.2). */
 	entry = (s->entry & ~ENTRY_IA32E) |
@@ -213,15 +230,17 @@ void vmx_state_to_vmcs(struct v3_vcpu *vcpu, struct vmx_vcpu *s)
 		s->entry = entry;
 	}
 	for (i = 0; i < V3_NSEGS; i++) {
+		if (s->hw_valid && seg_equal(&st->seg[i], &hw->seg[i]))
+			continue;
 		vmwrite(VMCS_GUEST_ES_SEL + 2 * i, st->seg[i].sel);
 		vmwrite(VMCS_GUEST_ES_BASE + 2 * i, st->seg[i].base);
 		vmwrite(VMCS_GUEST_ES_LIMIT + 2 * i, st->seg[i].limit);
 		vmwrite(VMCS_GUEST_ES_AR + 2 * i, attr_to_ar(st->seg[i].attr));
 	}
-	vmwrite(VMCS_GUEST_GDTR_BASE, st->gdtr.base);
-	vmwrite(VMCS_GUEST_GDTR_LIMIT, st->gdtr.limit);
-	vmwrite(VMCS_GUEST_IDTR_BASE, st->idtr.base);
-	vmwrite(VMCS_GUEST_IDTR_LIMIT, st->idtr.limit);
+	WRITE_IF_CHANGED(VMCS_GUEST_GDTR_BASE, gdtr.base, st->gdtr.base);
+	WRITE_IF_CHANGED(VMCS_GUEST_GDTR_LIMIT, gdtr.limit, st->gdtr.limit);
+	WRITE_IF_CHANGED(VMCS_GUEST_IDTR_BASE, idtr.base, st->idtr.base);
+	WRITE_IF_CHANGED(VMCS_GUEST_IDTR_LIMIT, idtr.limit, st->idtr.limit);
 	/* The shadow as the last exit reported it, unless the core ended
 	 * it; an STI shadow needs IF=1, so a new one is a MOV SS one. */
 	if (st->intr_shadow) {
@@ -232,7 +251,10 @@ void vmx_state_to_vmcs(struct v3_vcpu *vcpu, struct vmx_vcpu *s)
 			intr = INTERRUPTIBILITY_MOV_SS;
 	}
 	intr |= s->interruptibility & INTERRUPTIBILITY_NMI;
-	vmwrite(VMCS_GUEST_INTERRUPTIBILITY, intr);
+	if (!s->hw_valid || intr != s->hw_intr) {
+		vmwrite(VMCS_GUEST_INTERRUPTIBILITY, intr);
+		s->hw_intr = intr;
+	}
 }
 
 void vmx_state_from_vmcs(struct v3_vcpu *vcpu, struct vmx_vcpu *s)
@@ -264,6 +286,9 @@ void vmx_state_from_vmcs(struct v3_vcpu *vcpu, struct vmx_vcpu *s)
 	/* CPL is SS.DPL in VMX (SDM vol. 3 §24.4.1). */
 	st->cpl = (st->seg[V3_SEG_SS].attr >> 5) & 3;
 	s->interruptibility = vmread(VMCS_GUEST_INTERRUPTIBILITY);
+	s->hw_intr = s->interruptibility;
 	st->intr_shadow = s->interruptibility & (INTERRUPTIBILITY_STI |
 						 INTERRUPTIBILITY_MOV_SS);
+	s->hw = *st;
+	s->hw_valid = true;
 }

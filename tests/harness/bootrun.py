@@ -28,6 +28,7 @@ class BootRun:
     rc: Optional[int]
     timeout_msg: str = ''
     blamed: Optional[str] = None  # the test a timeout is charged to
+    times: Optional[List[float]] = None  # arrival (monotonic) per line
 
 
 class _Tracker:
@@ -139,6 +140,7 @@ def run_boot(cmd, tests, owner_of: Callable[[str], Optional[str]],
                      daemon=True).start()
     pending = b''
     lines: List[str] = []
+    times: List[float] = []
     ending, timeout_msg, blamed = 'exited', '', None
 
     def take(data: bytes, final=False):
@@ -151,6 +153,7 @@ def run_boot(cmd, tests, owner_of: Callable[[str], Optional[str]],
         for raw in full:
             text = split_lines(raw.decode('utf-8', 'replace'))[0]
             lines.append(text)
+            times.append(now)
             if echo:
                 print('  | ' + text, flush=True)
             tracker.line(text, now)
@@ -204,4 +207,4 @@ def run_boot(cmd, tests, owner_of: Callable[[str], Optional[str]],
     log.write(f'\n# harness: boot ended ({ending}, QEMU status {rc})'
               f'{": " + timeout_msg if timeout_msg else ""}\n'.encode())
     log.close()
-    return BootRun(lines, ending, rc, timeout_msg, blamed)
+    return BootRun(lines, ending, rc, timeout_msg, blamed, times)
