@@ -371,7 +371,10 @@ static void load_event(struct v3_vcpu *vcpu, struct vmx_vcpu *s)
 		}
 	}
 	s->reinject_info = 0;
-	vmwrite(VMCS_ENTRY_INTR_INFO, info);
+	/* Every VM exit clears the field's valid bit (SDM vol. 3 §24.8.3):
+	 * it needs writing only to inject. */
+	if (info)
+		vmwrite(VMCS_ENTRY_INTR_INFO, info);
 	if (vcpu->want_intr_window)
 		proc |= PROC_INTR_WINDOW;
 	if (proc != s->proc) {
@@ -454,9 +457,13 @@ static bool run_once(struct v3_vcpu *vcpu, struct vmx_vcpu *s, int cpu,
 	}
 	vmx_state_to_vmcs(vcpu, s);
 	load_event(vcpu, s);
-	write_cr2(vcpu->state.cr2);
+	/* VMX leaves CR2 alone: it is the guest's from here to the exit. */
+	if (read_cr2() != vcpu->state.cr2)
+		write_cr2(vcpu->state.cr2);
 	r = vmx_enter(&vcpu->state.gprs, s->launched);
 	if (r != 0) {
+		/* The field would stay armed for the next attempt. */
+		vmwrite(VMCS_ENTRY_INTR_INFO, 0);
 		vmx_entry_failure(vcpu, s, r, exit);
 		return true;
 	}
