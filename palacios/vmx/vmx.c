@@ -2,6 +2,7 @@
  * vcpu, event injection and the run step (Intel SDM vol. 3 chapters
  * 23-28). */
 #include "intr.h"
+#include "tag_alloc.h"
 #include "vm.h"
 #include "vmm.h"
 #include "vmx.h"
@@ -9,23 +10,16 @@
 #define CPUID1_ECX_VMX (1u << 5)
 #define CR4_VMXE       (1ull << 13)
 
-#define MAX_CPUS  256
-#define MAX_VPIDS 4096
+#define MAX_CPUS 256
+/* VPIDs are 16 bits; our table stops earlier (SDM vol. 3 §29.1). */
+#define VPIDS	 V3_TAG_MAX
 
 struct vmx_caps vmx_caps;
 
 static uint64_t vmxon_pa[MAX_CPUS];
 static uint64_t current_vmcs[MAX_CPUS]; /* what VMPTRLD made current */
 
-static uint8_t vpid_used[MAX_VPIDS];
-static void *vpid_lock;
-
-static void cpuid(uint32_t leaf, uint32_t r[4])
-{
-	__asm__ volatile("cpuid"
-			 : "=a"(r[0]), "=b"(r[1]), "=c"(r[2]), "=d"(r[3])
-			 : "a"(leaf), "c"(0));
-}
+static struct v3_tags vpids;
 
 static uint64_t read_cr4(void)
 {
@@ -97,7 +91,7 @@ static const char *const ctl_names[] = {"pin-based", "processor-based",
  * MSRs, when present, let default-1 bits be cleared (SDM vol. 3 §A.2). */
 static int compute_controls(char *why, size_t len)
 {
-	bool true_ctls = vmx_rdmsr(MSR_VMX_BASIC) & VMX_BASIC_TRUE_CTLS;
+	bool true_ctls = v3_rdmsr(MSR_VMX_BASIC) & VMX_BASIC_TRUE_CTLS;
 	const struct {
 		uint32_t msr, true_msr, required, optional;
 		uint32_t *out;
@@ -121,7 +115,7 @@ static int compute_controls(char *why, size_t len)
 	unsigned i;
 
 	for (i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
-		uint64_t cap = vmx_rdmsr(true_ctls ? c[i].true_msr : c[i].msr);
+		uint64_t cap = v3_rdmsr(true_ctls ? c[i].true_msr : c[i].msr);
 		int missing;
 
 		if (vmx_ctl_word(cap, c[i].required, c[i].optional, c[i].out,
@@ -146,13 +140,13 @@ static int vmx_detect(char *why, size_t len)
 	uint32_t r[4];
 	uint64_t fc, ept;
 
-	cpuid(1, r);
+	v3_host_cpuid(1, 0, r);
 	if (!(r[2] & CPUID1_ECX_VMX)) {
 		v3_snprintf(why, len,
 			    "CPU has no Intel VMX (CPUID.1:ECX bit 5 clear)");
 		return -1;
 	}
-	fc = vmx_rdmsr(MSR_FEATURE_CONTROL);
+	fc = v3_rdmsr(MSR_FEATURE_CONTROL);
 	if ((fc & FEATURE_CONTROL_LOCK) &&
 	    !(fc & FEATURE_CONTROL_VMX_OUTSIDE_SMX)) {
 		v3_snprintf(why, len,
@@ -161,10 +155,10 @@ static int vmx_detect(char *why, size_t len)
 			    V3_ULL(fc));
 		return -1;
 	}
-	vmx_caps.revision = VMX_BASIC_REVISION(vmx_rdmsr(MSR_VMX_BASIC));
+	vmx_caps.revision = VMX_BASIC_REVISION(v3_rdmsr(MSR_VMX_BASIC));
 	if (compute_controls(why, len) != 0)
 		return -1;
-	ept = vmx_rdmsr(MSR_VMX_EPT_VPID_CAP);
+	ept = v3_rdmsr(MSR_VMX_EPT_VPID_CAP);
 	if (!(ept & EPT_CAP_WALK4) || !(ept & EPT_CAP_WB) ||
 	    !(ept & EPT_CAP_INVEPT) || !(ept & EPT_CAP_INVEPT_ALL)) {
 		v3_snprintf(why, len,
@@ -177,22 +171,20 @@ static int vmx_detect(char *why, size_t len)
 	if (!(ept & VPID_CAP_INVVPID) || !(ept & VPID_CAP_INVVPID_ALL))
 		vmx_caps.proc2 &= ~PROC2_VPID;
 	vmx_caps.vpid = vmx_caps.proc2 & PROC2_VPID;
-	vmx_caps.cr0_fixed0 = vmx_rdmsr(MSR_VMX_CR0_FIXED0);
-	vmx_caps.cr0_fixed1 = vmx_rdmsr(MSR_VMX_CR0_FIXED1);
-	vmx_caps.cr4_fixed0 = vmx_rdmsr(MSR_VMX_CR4_FIXED0);
-	vmx_caps.cr4_fixed1 = vmx_rdmsr(MSR_VMX_CR4_FIXED1);
+	vmx_caps.cr0_fixed0 = v3_rdmsr(MSR_VMX_CR0_FIXED0);
+	vmx_caps.cr0_fixed1 = v3_rdmsr(MSR_VMX_CR0_FIXED1);
+	vmx_caps.cr4_fixed0 = v3_rdmsr(MSR_VMX_CR4_FIXED0);
+	vmx_caps.cr4_fixed1 = v3_rdmsr(MSR_VMX_CR4_FIXED1);
 	vmx_caps.cr0_forced = vmx_cr0_forced(vmx_caps.cr0_fixed0, true);
 	vmx_caps.cr4_forced = vmx_caps.cr4_fixed0;
 	v3_vmx_ops.nested_paging = true;
-	if (!vpid_lock)
-		vpid_lock = v3_host->lock_alloc();
-	return vpid_lock ? 0 : -1;
+	return v3_tags_init(&vpids, VPIDS);
 }
 
 static int vmx_cpu_enable(void)
 {
 	int cpu = v3_host->cpu_id();
-	uint64_t fc = vmx_rdmsr(MSR_FEATURE_CONTROL);
+	uint64_t fc = v3_rdmsr(MSR_FEATURE_CONTROL);
 	uint32_t *rev;
 
 	if (cpu >= MAX_CPUS)
@@ -200,7 +192,7 @@ static int vmx_cpu_enable(void)
 	/* Unlocked: enable VMX and lock, as firmware would (SDM vol. 3
 	 * §23.7). */
 	if (!(fc & FEATURE_CONTROL_LOCK))
-		vmx_wrmsr(MSR_FEATURE_CONTROL,
+		v3_wrmsr(MSR_FEATURE_CONTROL,
 			  fc | FEATURE_CONTROL_LOCK |
 			      FEATURE_CONTROL_VMX_OUTSIDE_SMX);
 	vmxon_pa[cpu] = v3_host->alloc_pages(1, V3_PAGE_SIZE, -1);
@@ -232,32 +224,6 @@ static void vmx_cpu_disable(void)
 	vmxon_pa[cpu] = 0;
 }
 
-/* VPID 0 is the host's.  When they run out vcpus share VPID 1 and
- * every entry flushes. */
-static uint16_t vpid_alloc(void)
-{
-	unsigned long flags = v3_host->lock_irqsave(vpid_lock);
-	uint32_t v;
-
-	for (v = 2; v < MAX_VPIDS; v++) {
-		if (!vpid_used[v]) {
-			vpid_used[v] = 1;
-			break;
-		}
-	}
-	v3_host->unlock_irqrestore(vpid_lock, flags);
-	return v < MAX_VPIDS ? v : 1;
-}
-
-static void vpid_free(uint16_t v)
-{
-	unsigned long flags = v3_host->lock_irqsave(vpid_lock);
-
-	if (v > 1)
-		vpid_used[v] = 0;
-	v3_host->unlock_irqrestore(vpid_lock, flags);
-}
-
 static int vmx_vcpu_init(struct v3_vcpu *vcpu)
 {
 	struct v3_vm *vm = vcpu->vm;
@@ -277,8 +243,9 @@ static int vmx_vcpu_init(struct v3_vcpu *vcpu)
 	area = v3_host->phys_to_virt(s->msr_area_pa);
 	s->guest_msrs = (struct vmx_msr_entry *)area;
 	s->host_msrs = (struct vmx_msr_entry *)(area + V3_PAGE_SIZE / 2);
+	/* VPID 0 is the host's; the shared one flushes on every entry. */
 	if (vmx_caps.vpid)
-		s->vpid = vpid_alloc();
+		s->vpid = v3_tag_alloc(&vpids);
 	return 0;
 }
 
@@ -307,8 +274,7 @@ static void vmx_vcpu_deinit(struct v3_vcpu *vcpu)
 	 * writes it back before the page is reused (SDM vol. 3 §24.11.1). */
 	if (s->cpu >= 0)
 		v3_host->call_on_cpu(s->cpu, vmcs_clear_on_cpu, s);
-	if (s->vpid)
-		vpid_free(s->vpid);
+	v3_tag_free(&vpids, s->vpid);
 	v3_vm_free_pages(vm, s->vmcs_pa, 1);
 	v3_vm_free_pages(vm, s->msr_bitmap_pa, 1);
 	v3_vm_free_pages(vm, s->msr_area_pa, 1);
@@ -449,7 +415,7 @@ static bool run_once(struct v3_vcpu *vcpu, struct vmx_vcpu *s, int cpu,
 	}
 	/* Stale translations under our VPID/EPTP from a VM that had them
 	 * before (they are tagged by both, SDM vol. 3 §29.4). */
-	if (vcpu->tlb_flush || (s->vpid == 1)) {
+	if (vcpu->tlb_flush || (s->vpid == V3_TAG_SHARED)) {
 		invept_all();
 		if (s->vpid)
 			invvpid_all();

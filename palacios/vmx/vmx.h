@@ -3,6 +3,7 @@
 #define V3_VMX_H
 
 #include "arch.h"
+#include "host_cpu.h"
 #include "vcpu_state.h"
 #include "vmcs.h"
 #include "vmx_caps.h"
@@ -80,20 +81,6 @@ static inline uint64_t vmread(uint64_t field)
 static inline void vmwrite(uint64_t field, uint64_t v)
 {
 	__asm__ volatile("vmwrite %1, %0" ::"r"(field), "r"(v) : "cc");
-}
-
-static inline uint64_t vmx_rdmsr(uint32_t msr)
-{
-	uint32_t lo, hi;
-
-	__asm__ volatile("rdmsr" : "=a"(lo), "=d"(hi) : "c"(msr));
-	return ((uint64_t)hi << 32) | lo;
-}
-
-static inline void vmx_wrmsr(uint32_t msr, uint64_t v)
-{
-	__asm__ volatile("wrmsr" ::"c"(msr), "a"((uint32_t)v),
-			 "d"((uint32_t)(v >> 32)));
 }
 
 #endif

@@ -1,24 +1,11 @@
 /* vmx_vmcs.c - filling a VMCS: controls, host state, the MSR bitmap and
  * MSR areas, and the copy of register state between the core's
  * v3_vcpu_state and the VMCS guest-state area (Intel SDM vol. 3 ch. 24). */
+#include "msr_index.h"
 #include "vm.h"
 #include "vmm.h"
 #include "vmx.h"
 
-#define MSR_SYSENTER_CS	   0x174
-#define MSR_SYSENTER_ESP   0x175
-#define MSR_SYSENTER_EIP   0x176
-#define MSR_PAT		   0x277
-#define MSR_EFER	   0xc0000080u
-#define MSR_STAR	   0xc0000081u
-#define MSR_LSTAR	   0xc0000082u
-#define MSR_CSTAR	   0xc0000083u
-#define MSR_SFMASK	   0xc0000084u
-#define MSR_FS_BASE	   0xc0000100u
-#define MSR_GS_BASE	   0xc0000101u
-#define MSR_KERNEL_GS_BASE 0xc0000102u
-
-#define POWER_ON_PAT 0x0007040600070406ull /* SDM vol. 3 §12.12.4 */
 /* EPTP: write-back, 4-level walk (SDM vol. 3 §24.6.11). */
 #define EPTP_WB_4LEVEL ((3ull << 3) | 6)
 
@@ -66,7 +53,7 @@ static void init_msrs(struct vmx_vcpu *s)
 		s->guest_msrs[i].index = vmx_switched_msrs[i];
 		s->guest_msrs[i].value = 0;
 		s->host_msrs[i].index = vmx_switched_msrs[i];
-		s->host_msrs[i].value = vmx_rdmsr(vmx_switched_msrs[i]);
+		s->host_msrs[i].value = v3_rdmsr(vmx_switched_msrs[i]);
 	}
 }
 
@@ -121,13 +108,13 @@ static void host_state(void)
 	vmwrite(VMCS_HOST_GDTR_BASE, gdt.base);
 	vmwrite(VMCS_HOST_IDTR_BASE, idt.base);
 	vmwrite(VMCS_HOST_TR_BASE, tss_base(gdt.base, read_sel(6)));
-	vmwrite(VMCS_HOST_FS_BASE, vmx_rdmsr(MSR_FS_BASE));
-	vmwrite(VMCS_HOST_GS_BASE, vmx_rdmsr(MSR_GS_BASE));
-	vmwrite(VMCS_HOST_SYSENTER_CS, vmx_rdmsr(MSR_SYSENTER_CS));
-	vmwrite(VMCS_HOST_SYSENTER_ESP, vmx_rdmsr(MSR_SYSENTER_ESP));
-	vmwrite(VMCS_HOST_SYSENTER_EIP, vmx_rdmsr(MSR_SYSENTER_EIP));
-	vmwrite(VMCS_HOST_PAT, vmx_rdmsr(MSR_PAT));
-	vmwrite(VMCS_HOST_EFER, vmx_rdmsr(MSR_EFER));
+	vmwrite(VMCS_HOST_FS_BASE, v3_rdmsr(MSR_FS_BASE));
+	vmwrite(VMCS_HOST_GS_BASE, v3_rdmsr(MSR_GS_BASE));
+	vmwrite(VMCS_HOST_SYSENTER_CS, v3_rdmsr(MSR_SYSENTER_CS));
+	vmwrite(VMCS_HOST_SYSENTER_ESP, v3_rdmsr(MSR_SYSENTER_ESP));
+	vmwrite(VMCS_HOST_SYSENTER_EIP, v3_rdmsr(MSR_SYSENTER_EIP));
+	vmwrite(VMCS_HOST_PAT, v3_rdmsr(MSR_PAT));
+	vmwrite(VMCS_HOST_EFER, v3_rdmsr(MSR_EFER));
 	vmwrite(VMCS_HOST_RIP, (uint64_t)vmx_exit_point);
 }
 
@@ -160,7 +147,7 @@ void vmx_vmcs_setup(struct v3_vcpu *vcpu, struct vmx_vcpu *s)
 	 * reads its own value from the shadow, and writing them exits. */
 	vmwrite(VMCS_CR0_MASK, vmx_caps.cr0_forced);
 	vmwrite(VMCS_CR4_MASK, vmx_caps.cr4_forced);
-	vmwrite(VMCS_GUEST_PAT, POWER_ON_PAT);
+	vmwrite(VMCS_GUEST_PAT, PAT_POWER_ON);
 	vmwrite(VMCS_GUEST_DEBUGCTL, 0);
 	vmwrite(VMCS_GUEST_SYSENTER_CS, 0);
 	vmwrite(VMCS_GUEST_SYSENTER_ESP, 0);
