@@ -5,6 +5,7 @@
 #include "device.h"
 #include "intr.h"
 #include "vm.h"
+#include "vmm.h"
 
 struct testdev {
 	struct v3_vm *vm;
@@ -21,6 +22,19 @@ static void testdev_fire(struct v3_vm *vm, void *priv)
 
 	t->fired++;
 	v3_raise_vector(vm->vcpus[0], t->vector);
+}
+
+/* Write-only is a mapping EPT refuses to walk (SDM vol. 3 §29.3.3.1). */
+static void break_nested(struct v3_vm *vm, uint64_t gpa)
+{
+	uint64_t avail;
+	uint8_t *hva = v3_gpa_to_hva_ram(vm, gpa & ~0xfffull, &avail);
+
+	if (!hva)
+		return;
+	v3_nested_map(vm, gpa & ~0xfffull, v3_host->virt_to_phys(hva), 4096,
+		      V3_NPERM_W);
+	v3_vm_flush_tlb(vm);
 }
 
 static int testdev_io(struct v3_vcpu *vcpu, struct v3_access *acc, void *priv)
@@ -57,6 +71,8 @@ static int testdev_io(struct v3_vcpu *vcpu, struct v3_access *acc, void *priv)
 			/* Type 9: a 32-bit TSS that is not busy. */
 			vcpu->state.seg[V3_SEG_TR].attr =
 			    (vcpu->state.seg[V3_SEG_TR].attr & ~0xfu) | 9;
+		else if (v == V3_TESTDEV_BREAK_NESTED)
+			break_nested(vcpu->vm, t->scratch);
 		return 0;
 	}
 	return -1;

@@ -53,9 +53,12 @@ enum v3_exit_reason {
 #define V3_TESTDEV_FIRED (V3_TESTDEV_PORT + 12)	/* r: timer expirations */
 /* w: make this vcpu's register state invalid, so that the hardware
  * refuses the next entry (tests the VM-entry failure report).
- * 1 = TR becomes an available, not busy, TSS. */
+ * 1 = TR becomes an available, not busy, TSS; 2 = the RAM page at the
+ * guest-physical address in the scratch register becomes write-only in
+ * the nested page tables (an EPT misconfiguration). */
 #define V3_TESTDEV_BREAK_STATE 0xf0
 #define V3_TESTDEV_BREAK_TR 1
+#define V3_TESTDEV_BREAK_NESTED 2
 #define V3_TESTDEV_MSR 0x4b564d00u	/* scratch MSR, r/w */
 #define V3_TESTDEV_CPUID 0x40000010u	/* EAX='v3td', EBX=scratch,
 					   ECX=subleaf, EDX=~subleaf */
