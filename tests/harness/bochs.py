@@ -36,8 +36,9 @@ VGABIOS = '/usr/share/vgabios/vgabios.bin'
 # triple fault must stop Bochs instead of resetting it silently, and its
 # panics must end it (the debugger would wait for input otherwise).  The
 # rfb display with timeout=0 runs headless (nogui is not compiled in).
+DEFAULT_CPU = 'corei7_skylake_x'
 BOCHSRC = """\
-cpu: model=corei7_skylake_x, reset_on_triple_fault=0, ips=50000000
+cpu: model={cpu}, reset_on_triple_fault=0, ips=50000000
 megs: {megs}
 romimage: file={bios}
 vgaromimage: file={vgabios}
@@ -110,7 +111,7 @@ def follow(path, proc, out):
             time.sleep(0.005)
 
 
-def boot(work, kernel, modules, append, megs=512, tty=None):
+def boot(work, kernel, modules, append, megs=512, tty=None, cpu=None):
     """Boot and copy COM1 to stdout; with 'tty' (a terminal device) COM1
     is that terminal instead, input included."""
     work = os.path.abspath(work)
@@ -123,7 +124,7 @@ def boot(work, kernel, modules, append, megs=512, tty=None):
     com1 = f'mode=term, dev={tty}' if tty else f'mode=file, dev={serial}'
     rc_path = os.path.join(work, 'bochsrc')
     with open(rc_path, 'w') as f:
-        f.write(BOCHSRC.format(megs=megs, bios=BIOS, vgabios=VGABIOS,
+        f.write(BOCHSRC.format(cpu=cpu or DEFAULT_CPU, megs=megs, bios=BIOS, vgabios=VGABIOS,
                                iso=iso, com1=com1,
                                log=os.path.join(work, 'bochs.log')))
     # Debian's Bochs has its debugger built in: 'c' starts the machine.
@@ -161,10 +162,11 @@ def boot(work, kernel, modules, append, megs=512, tty=None):
     return proc.returncode
 
 
-def command(kernel, modules, append, work):
+def command(kernel, modules, append, work, cpu=None):
     """The command line the harness runs for one Bochs boot."""
-    return [sys.executable, os.path.abspath(__file__), '--work', work,
-            '--kernel', kernel, '--append', append] + list(modules)
+    return ([sys.executable, os.path.abspath(__file__), '--work', work,
+             '--kernel', kernel, '--append', append] +
+            (['--cpu', cpu] if cpu else []) + list(modules))
 
 
 def main():
@@ -175,6 +177,7 @@ def main():
     ap.add_argument('--kernel', help='default: BUILD/kitten.elf')
     ap.add_argument('--append', default='vm_timeout=3600')
     ap.add_argument('--megs', type=int, default=512)
+    ap.add_argument('--cpu', help=f'Bochs CPU model (default {DEFAULT_CPU})')
     ap.add_argument('--guests', action='store_true',
                     help='the arguments are guest names in BUILD/guests/')
     ap.add_argument('--iso', help='boot this ISO on an emulated PC '
@@ -204,7 +207,7 @@ def main():
         megs = max(a.megs, int(a.mem.rstrip('Mm')) + 256)
     else:
         megs = a.megs
-    sys.exit(boot(work, kernel, mods, a.append, megs, tty))
+    sys.exit(boot(work, kernel, mods, a.append, megs, tty, a.cpu))
 
 
 if __name__ == '__main__':

@@ -221,7 +221,8 @@ def run_guests(tests, a, aliases) -> List[Verdict]:
             append = f'vm_timeout={vm_timeout}'
             if remaining[0].machine == 'bochs':
                 cmd = bochs.command(kernel, mods, append, os.path.join(
-                    a.build, 'bochs', f'boot-{boot_no}'))
+                    a.build, 'bochs', f'boot-{boot_no}'),
+                    remaining[0].bochs_cpu)
             else:
                 cmd = qemu.command(kernel, mods, append,
                                    remaining[0].qemu_args, a.qemu)

@@ -12,7 +12,8 @@ DEFAULT_TIMEOUT = 30.0
 # own self-test replays against a fake LWK.
 DEFAULT_GROUPS = ('default', 'foundation')
 KNOWN_KEYS = {'guest', 'status', 'expect', 'reject', 'equal', 'qemu_args',
-              'scope', 'timeout', 'groups', 'modules', 'machine'}
+              'scope', 'timeout', 'groups', 'modules', 'machine',
+              'bochs_cpu'}
 MACHINES = ('qemu', 'bochs')
 
 
@@ -36,12 +37,13 @@ class Test:
     modules: List[str] = field(default_factory=list)
     # qemu: TCG with AMD SVM; bochs: Intel VMX (tests/harness/bochs.py).
     machine: str = 'qemu'
+    bochs_cpu: Optional[str] = None  # Bochs CPU model (default: bochs.py's)
 
     def boot_key(self):
         """Tests with equal keys share one boot."""
         if self.boot_scope:
             return ('boot-scope', self.name)
-        return ('vms', self.machine) + tuple(self.qemu_args)
+        return ('vms', self.machine, self.bochs_cpu) + tuple(self.qemu_args)
 
 
 def _regexes(name, key, value):
@@ -92,6 +94,9 @@ def _test_from(name, sec) -> Test:
                             f'not {t.machine!r}')
     if t.machine == 'bochs' and t.qemu_args:
         raise TestListError(f'[{name}]: qemu_args on a bochs test')
+    t.bochs_cpu = sec.get('bochs_cpu', '').strip() or None
+    if t.bochs_cpu and t.machine != 'bochs':
+        raise TestListError(f'[{name}]: bochs_cpu needs machine = bochs')
     return t
 
 
