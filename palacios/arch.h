@@ -59,6 +59,7 @@ struct v3_exit {
 struct v3_arch_ops {
 	const char *name;
 	bool nested_paging; /* set by detect() */
+	bool shadow_paging; /* intercepts for the core's shadow paging */
 	const struct v3_nested_fmt *nested_fmt;
 
 	/* 0 if this CPU can run guests, else -1 with the reason in why. */

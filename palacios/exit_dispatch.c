@@ -75,12 +75,18 @@ void v3_exit_dispatch(struct v3_vcpu *vcpu, struct v3_exit *exit)
  * hardware refused the guest: stop this VM, never the host. */
 int v3_handle_fatal(struct v3_vcpu *vcpu, struct v3_exit *exit)
 {
-	v3_vm_fail(vcpu, "%s exit (%s code 0x%llx info 0x%llx/0x%llx)%s%s",
+	if (exit->info.what) {
+		v3_vm_fail(vcpu, "%s (%s %s exit, code 0x%llx info 0x%llx)",
+			   exit->info.what, v3_arch->name,
+			   v3_exit_reason_name(exit->reason),
+			   (unsigned long long)exit->hw_code,
+			   (unsigned long long)exit->hw_info1);
+		return -1;
+	}
+	v3_vm_fail(vcpu, "%s exit (%s code 0x%llx info 0x%llx/0x%llx)",
 		   v3_exit_reason_name(exit->reason), v3_arch->name,
 		   (unsigned long long)exit->hw_code,
 		   (unsigned long long)exit->hw_info1,
-		   (unsigned long long)exit->hw_info2,
-		   exit->info.what ? ": " : "",
-		   exit->info.what ? exit->info.what : "");
+		   (unsigned long long)exit->hw_info2);
 	return -1;
 }

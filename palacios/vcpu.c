@@ -118,7 +118,7 @@ void v3_vcpu_dump(struct v3_vcpu *vcpu)
 
 void v3_vm_fail(struct v3_vcpu *vcpu, const char *fmt, ...)
 {
-	char reason[128];
+	char reason[200];
 	va_list ap;
 
 	va_start(ap, fmt);

@@ -1,15 +1,9 @@
 /* vcpu_cpuid.c - the CPUID a guest sees: the host's, filtered down to
  * what we virtualize, plus our hypervisor leaves, then device hooks. */
 #include "exit.h"
+#include "host_cpu.h"
 #include "vm.h"
 #include "vmm.h"
-
-static void host_cpuid(uint32_t leaf, uint32_t sub, uint32_t r[4])
-{
-	__asm__ volatile("cpuid"
-			 : "=a"(r[0]), "=b"(r[1]), "=c"(r[2]), "=d"(r[3])
-			 : "a"(leaf), "c"(sub));
-}
 
 #define BIT(n) (1u << (n))
 
@@ -62,7 +56,7 @@ static void filtered_cpuid(struct v3_vcpu *vcpu, uint32_t leaf, uint32_t sub,
 		hypervisor_leaf(leaf, r);
 		return;
 	}
-	host_cpuid(leaf, sub, r);
+	v3_host_cpuid(leaf, sub, r);
 	switch (leaf) {
 	case 1:
 		r[2] = (r[2] & ~LEAF1_ECX_HIDE) | LEAF1_ECX_HYPERVISOR;
@@ -101,10 +95,10 @@ uint8_t v3_cpuid_phys_bits(void)
 {
 	uint32_t r[4];
 
-	host_cpuid(0x80000000u, 0, r);
+	v3_host_cpuid(0x80000000u, 0, r);
 	if (r[0] < 0x80000008u)
 		return 36; /* the architectural default (SDM vol. 3, 4.1.4) */
-	host_cpuid(0x80000008u, 0, r);
+	v3_host_cpuid(0x80000008u, 0, r);
 	return r[0] & 0xff;
 }
 

@@ -175,6 +175,9 @@ static void ctx_load(struct v3_vcpu *vcpu, struct v3_emu_ctx *ctx)
 void v3_vcpu_ctx_store(struct v3_vcpu *vcpu, const struct v3_emu_ctx *ctx)
 {
 	v3_emu_store_gprs(ctx, &vcpu->state.gprs);
+	/* A shadow covers only the emulated instruction. */
+	if (vcpu->state.rip != ctx->rip)
+		vcpu->state.intr_shadow = false;
 	vcpu->state.rip = ctx->rip;
 	vcpu->state.rflags = ctx->rflags;
 }

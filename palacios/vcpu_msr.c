@@ -12,6 +12,11 @@
 #define MSR_EFER 0xc0000080u
 #define MSR_PAT	 0x277
 #define MSR_MTRR_CAP 0xfe
+#define MSR_MISC_ENABLE 0x1a0
+/* IA32_MISC_ENABLE as the guest sees it: fast strings on, branch trace
+ * and PEBS unavailable, XD not disabled (SDM vol. 4 table 2-2).  Linux
+ * reads it on Intel CPUs before it has an IDT that survives #GP. */
+#define MISC_ENABLE_VALUE (1u | (1u << 11) | (1u << 12))
 #define MSR_MTRR_VAR_FIRST 0x200
 #define MSR_MTRR_VAR_LAST 0x20f
 #define MSR_MTRR_DEF_TYPE 0x2ff
@@ -55,6 +60,7 @@ static int core_msr_read(struct v3_vcpu *vcpu, uint32_t msr, uint64_t *val)
 	case MSR_MTRR_CAP:
 		*val = MTRR_CAP_VALUE;
 		return 0;
+	case MSR_MISC_ENABLE: *val = MISC_ENABLE_VALUE; return 0;
 	case MSR_EFER: *val = vcpu->state.efer; return 0;
 	/* Without nested paging the hardware's PAT stays the host's. */
 	case MSR_PAT:
@@ -76,6 +82,9 @@ static int core_msr_write(struct v3_vcpu *vcpu, uint32_t msr, uint64_t val)
 		return 0;
 	}
 	switch (msr) {
+	case MSR_MISC_ENABLE:
+		/* Nothing it controls is emulated: keep our value. */
+		return 0;
 	case MSR_EFER: {
 		struct v3_vcpu_state *st = &vcpu->state;
 		struct v3_ctrl_regs old = {st->cr0, st->cr4, st->efer};

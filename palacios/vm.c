@@ -277,6 +277,13 @@ static int build_vm(struct v3_vm *vm, const struct v3_config *cfg,
 			 "shadow paging instead", vm->name);
 		vm->paging = V3_PAGING_SHADOW;
 	}
+	if (vm->paging == V3_PAGING_SHADOW && !v3_arch->shadow_paging) {
+		v3_snprintf(err, errlen, "paging = shadow: the %s backend does "
+			    "not support shadow paging yet%s", v3_arch->name,
+			    v3_arch->nested_paging ? "" : ", and the CPU has no "
+			    "nested paging");
+		return -1;
+	}
 	if (v3_mem_init(vm, cfg->mem_size, cfg->block_size) != 0) {
 		v3_snprintf(err, errlen,
 			    "cannot allocate %llu MiB of guest RAM",

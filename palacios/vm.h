@@ -111,7 +111,7 @@ struct v3_vm {
 	volatile bool pause_requested;
 	volatile bool reset_requested;
 	volatile int running_vcpus;
-	char stop_reason[128];
+	char stop_reason[200];
 	int exit_status;
 	uint64_t tsc_offset;
 	uint64_t vmm_bytes; /* VMM memory charged to this VM */

@@ -47,11 +47,16 @@ MEM  ?= 512M
 CPUS ?= 1
 HOST ?= lwk
 PAGING ?= nested
+# ARCH=vmx runs the same LWK and VMM in Bochs (Intel VMX with EPT)
+# instead of QEMU (AMD SVM); HOST and PAGING apply to ARCH=svm.
+ARCH ?= svm
+RUNNER_svm := $(HARNESS)/qemu.py --host '$(HOST)' --paging '$(PAGING)'
+RUNNER_vmx := $(HARNESS)/bochs.py
 run: deps-ok $(if $(filter linux,$(HOST)),linux,lwk) \
 		$(if $(filter $(BUILD)/guest-images/%,$(ISO)),reference-iso)
-	$(PYTHON) $(HARNESS)/qemu.py --build $(BUILD) --iso '$(ISO)' \
-		--mem '$(MEM)' --cpus '$(CPUS)' --host '$(HOST)' \
-		--paging '$(PAGING)'
+	$(if $(RUNNER_$(ARCH)),,$(error ARCH=$(ARCH): svm or vmx))
+	$(PYTHON) $(RUNNER_$(ARCH)) --build $(BUILD) --iso '$(ISO)' \
+		--mem '$(MEM)' --cpus '$(CPUS)'
 
 run-demo: deps-ok lwk guests
 	$(PYTHON) $(HARNESS)/qemu.py --build $(BUILD) demo

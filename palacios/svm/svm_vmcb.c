@@ -1,22 +1,12 @@
 /* svm_vmcb.c - VMCB intercepts, permission maps and the copy of register
  * state between the core's v3_vcpu_state and the VMCB. */
+#include "msr_index.h"
 #include "svm.h"
 #include "vm.h"
 #include "vmm.h"
 
 #define EFER_SVME (1ull << 12)
 
-#define MSR_SYSENTER_CS	   0x174
-#define MSR_SYSENTER_ESP   0x175
-#define MSR_SYSENTER_EIP   0x176
-#define MSR_PAT		   0x277
-#define MSR_STAR	   0xc0000081u
-#define MSR_LSTAR	   0xc0000082u
-#define MSR_CSTAR	   0xc0000083u
-#define MSR_SFMASK	   0xc0000084u
-#define MSR_FS_BASE	   0xc0000100u
-#define MSR_GS_BASE	   0xc0000101u
-#define MSR_KERNEL_GS_BASE 0xc0000102u
 
 /* MSRs whose state lives in the VMCB and is switched by VMRUN/VMLOAD/
  * VMSAVE: the guest may access them directly.  PAT is g_pat under NPT. */
@@ -90,8 +80,7 @@ void svm_vmcb_init(struct v3_vcpu *vcpu, struct svm_vcpu *s)
 		c->np_enable = 1;
 		c->n_cr3 = vcpu->vm->nested.root_hpa;
 	}
-	/* Power-on PAT (APM vol. 2 §7.8.2). */
-	s->vmcb->save.g_pat = 0x0007040600070406ull;
+	s->vmcb->save.g_pat = PAT_POWER_ON;
 }
 
 static void seg_to_vmcb(struct vmcb_seg *d, const struct v3_seg *s)

@@ -3,6 +3,7 @@ log, follow the VM markers, and kill QEMU when the running test (or the
 boot itself) overruns its time.  Judging is judge.py's job."""
 import os
 import queue
+import signal
 import subprocess
 import threading
 import time
@@ -27,6 +28,7 @@ class BootRun:
     rc: Optional[int]
     timeout_msg: str = ''
     blamed: Optional[str] = None  # the test a timeout is charged to
+    times: Optional[List[float]] = None  # arrival (monotonic) per line
 
 
 class _Tracker:
@@ -127,6 +129,13 @@ def _reader(stream, q):
             return
 
 
+def _kill(proc):
+    try:
+        os.killpg(proc.pid, signal.SIGKILL)
+    except OSError:
+        proc.kill()
+
+
 def run_boot(cmd, tests, owner_of: Callable[[str], Optional[str]],
              log_path, factor=1.0, echo=False) -> BootRun:
     """Run 'cmd' (a QEMU command line) for 'tests', which are in module
@@ -142,15 +151,19 @@ def run_boot(cmd, tests, owner_of: Callable[[str], Optional[str]],
     log.write(('# ' + ' '.join(cmd) + '\n').encode())
     log.flush()
     wants_input = any(t.send for t in tests)
+    # A session of its own, so that a kill reaches the emulator even when
+    # 'cmd' is a wrapper (bochs.py) that started it.
     proc = subprocess.Popen(cmd, stdin=(subprocess.PIPE if wants_input
                                         else subprocess.DEVNULL),
                             stdout=subprocess.PIPE,
-                            stderr=subprocess.STDOUT)
+                            stderr=subprocess.STDOUT,
+                            start_new_session=True)
     q: queue.Queue = queue.Queue()
     threading.Thread(target=_reader, args=(proc.stdout, q),
                      daemon=True).start()
     pending = b''
     lines: List[str] = []
+    times: List[float] = []
     ending, timeout_msg, blamed = 'exited', '', None
 
     def take(data: bytes, final=False):
@@ -163,6 +176,7 @@ def run_boot(cmd, tests, owner_of: Callable[[str], Optional[str]],
         for raw in full:
             text = split_lines(raw.decode('utf-8', 'replace'))[0]
             lines.append(text)
+            times.append(now)
             if echo:
                 print('  | ' + text, flush=True)
             tracker.line(text, now)
@@ -206,7 +220,7 @@ def run_boot(cmd, tests, owner_of: Callable[[str], Optional[str]],
             except OSError:
                 break
     if proc.poll() is None:
-        proc.kill()
+        _kill(proc)
     rc = proc.wait()
     # Whatever the reader still had.
     while True:
@@ -227,4 +241,4 @@ def run_boot(cmd, tests, owner_of: Callable[[str], Optional[str]],
     log.write(f'\n# harness: boot ended ({ending}, QEMU status {rc})'
               f'{": " + timeout_msg if timeout_msg else ""}\n'.encode())
     log.close()
-    return BootRun(lines, ending, rc, timeout_msg, blamed)
+    return BootRun(lines, ending, rc, timeout_msg, blamed, times)

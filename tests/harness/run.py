@@ -28,6 +28,7 @@ from typing import Dict, List, Optional
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import linux_host  # noqa: E402
+import bochs  # noqa: E402
 import qemu  # noqa: E402
 import testlist  # noqa: E402
 from bootrun import BootRun, run_boot  # noqa: E402
@@ -248,10 +249,15 @@ def run_guests(tests, a, aliases) -> List[Verdict]:
             vm_timeout = math.ceil(max(t.timeout for t in remaining) *
                                    a.timeout_factor)
             log = os.path.join(logdir, f'boot-{boot_no}.log')
+            append = f'vm_timeout={vm_timeout}'
             if remaining[0].host == 'linux':
                 cmd = linux_command(remaining, a, log[:-4] + '.initrd')
+            elif remaining[0].machine == 'bochs':
+                cmd = bochs.command(kernel, mods, append, os.path.join(
+                    a.build, 'bochs', f'boot-{boot_no}'),
+                    remaining[0].bochs_cpu)
             else:
-                cmd = qemu.command(kernel, mods, f'vm_timeout={vm_timeout}',
+                cmd = qemu.command(kernel, mods, append,
                                    remaining[0].qemu_args, a.qemu)
             print(f'# boot {boot_no}: {" ".join(t.name for t in remaining)}'
                   f' (log {log})', flush=True)
@@ -311,6 +317,9 @@ def parse_args(argv):
     ap.add_argument('--timeout-factor', type=float,
                     default=float(os.environ.get('TIMEOUT_FACTOR', '1')),
                     help='scale every timeout (slow machines)')
+    ap.add_argument('--machine', choices=testlist.MACHINES,
+                    help='only tests of this machine (default: all); '
+                    '--qemu fakes replace QEMU only')
     ap.add_argument('--replay', metavar='LOG',
                     help='judge against a saved serial log, no QEMU')
     ap.add_argument('--list', action='store_true',
@@ -330,6 +339,8 @@ def main(argv=None):
     units = [p for p in a.units
              if os.path.isfile(p) and os.access(p, os.X_OK)]
     items = [('unit-' + os.path.basename(p), ('default',)) for p in units]
+    if a.machine:
+        tests = [t for t in tests if t.machine == a.machine]
     items += [(t.name, t.groups) for t in tests]
     selected = {n for n, _ in testlist.select(items, a.tests, a.group)}
     if a.list:

@@ -55,6 +55,7 @@ class HarnessTest(unittest.TestCase):
         e.update(env or {})
         p = subprocess.run([sys.executable, RUN, '--build', self.build,
                             '--config', TESTS_CFG, '--qemu', FAKE,
+                            '--machine', 'qemu',
                             '--timeout-factor', FACTOR, '--group', 'foundation'] +
                            list(args),
                            cwd=ROOT, env=e, stdout=subprocess.PIPE,

@@ -12,9 +12,11 @@ DEFAULT_TIMEOUT = 30.0
 # own self-test replays against a fake LWK.
 DEFAULT_GROUPS = ('default', 'foundation')
 KNOWN_KEYS = {'guest', 'status', 'expect', 'reject', 'equal', 'qemu_args',
-              'scope', 'timeout', 'groups', 'modules', 'send', 'host'}
+              'scope', 'timeout', 'groups', 'modules', 'send', 'host',
+              'machine', 'bochs_cpu'}
 SEND_SEP = ' => '
 HOSTS = ('lwk', 'linux')
+MACHINES = ('qemu', 'bochs')
 
 
 class TestListError(Exception):
@@ -41,12 +43,16 @@ class Test:
     # lwk: a VM of our LWK; linux: a VM of the v3vee module in Debian's
     # kernel (tests/harness/linux_host.py).
     host: str = 'lwk'
+    # qemu: TCG with AMD SVM; bochs: Intel VMX (tests/harness/bochs.py).
+    machine: str = 'qemu'
+    bochs_cpu: Optional[str] = None  # Bochs CPU model (default: bochs.py's)
 
     def boot_key(self):
-        """Tests with equal keys share one QEMU boot."""
+        """Tests with equal keys share one boot."""
         if self.boot_scope:
             return ('boot-scope', self.name)
-        return ('vms', self.host) + tuple(self.qemu_args)
+        return (('vms', self.host, self.machine, self.bochs_cpu)
+                + tuple(self.qemu_args))
 
 
 def _regexes(name, key, value):
@@ -96,6 +102,15 @@ def _test_from(name, sec) -> Test:
     if t.host not in HOSTS:
         raise TestListError(f'[{name}] host: one of {HOSTS}, not '
                             f'{t.host!r}')
+    t.machine = sec.get('machine', 'qemu').strip()
+    if t.machine not in MACHINES:
+        raise TestListError(f'[{name}] machine: one of {MACHINES}, '
+                            f'not {t.machine!r}')
+    if t.machine == 'bochs' and t.qemu_args:
+        raise TestListError(f'[{name}]: qemu_args on a bochs test')
+    t.bochs_cpu = sec.get('bochs_cpu', '').strip() or None
+    if t.bochs_cpu and t.machine != 'bochs':
+        raise TestListError(f'[{name}]: bochs_cpu needs machine = bochs')
     return t
 
 

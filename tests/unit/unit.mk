@@ -31,3 +31,4 @@ include tests/unit/devices.mk
 include tests/unit/ide.mk
 include tests/unit/platform.mk
 include tests/unit/apic.mk
+include tests/unit/vmx.mk
