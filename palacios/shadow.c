@@ -42,10 +42,11 @@ void v3_shadow_deinit(struct v3_vcpu *vcpu)
 
 	if (!s)
 		return;
-	v3_print("%s: vcpu%d shadow paging: %llu fills, %llu guest page "
-		 "faults, %llu flushes (%llu keeping global pages), %llu "
-		 "invlpg, %d table pages",
+	v3_print("%s: vcpu%d shadow paging: %llu fills (+%llu prefetched), "
+		 "%llu guest page faults, %llu flushes (%llu keeping global "
+		 "pages), %llu invlpg, %d table pages",
 		 vcpu->vm->name, vcpu->id, V3_ULL(s->fills),
+		 V3_ULL(s->prefetched),
 		 V3_ULL(s->guest_faults), V3_ULL(s->flushes + s->local_flushes),
 		 V3_ULL(s->local_flushes), V3_ULL(s->invlpgs), s->npages);
 	for (i = 0; i < s->npages; i++)
