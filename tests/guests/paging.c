@@ -235,6 +235,10 @@ static void check_map_ad(void)
 {
 	uint64_t e;
 
+	/* Neighbours of page 0, one never used (A clear) and one used but
+	 * clean: a VMM that maps them ahead must still set A and D. */
+	set_pte(0, 10, FRAME(2) | PRW);
+	set_pte(0, 11, FRAME(3) | PRW | PTE_A);
 	set_pte(0, 0, FRAME(0) | PRW);
 	report(rd_ok(WIN + 8) == frame_word(0, 2), "%s: mapped page reads its "
 	       "frame", m->name);
@@ -257,6 +261,18 @@ static void check_map_ad(void)
 	(void)wr(WIN + 12, 0x5678);
 	report(get_pte(0, 0) & PTE_D, "%s: cleaned entry: write sets D again",
 	       m->name);
+
+	report(rd_ok(WIN + 10 * 4096) == frame_word(2, 0) &&
+	       (get_pte(0, 10) & PTE_A), "%s: neighbour read sets A", m->name);
+	report(rd_ok(WIN + 11 * 4096) == frame_word(3, 0) &&
+	       !(get_pte(0, 11) & PTE_D), "%s: used neighbour reads, still "
+	       "clean", m->name);
+	report(wr(WIN + 11 * 4096 + 4, frame_word(3, 1)) == NO_FAULT &&
+	       (get_pte(0, 11) & PTE_D), "%s: neighbour write sets D", m->name);
+	set_pte(0, 10, 0);
+	set_pte(0, 11, 0);
+	invlpg(WIN + 10 * 4096);
+	invlpg(WIN + 11 * 4096);
 }
 
 static void check_remap_unmap(void)
