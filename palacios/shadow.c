@@ -1,7 +1,8 @@
 /* shadow.c - shadow paging state of a vcpu: creation, the hardware's
  * control registers before each entry, and what a guest's change of
- * CR0/CR3/CR4/EFER invalidates.  Without a cache of shadow roots, every
- * change that retranslates (CR3 reload included) drops all tables. */
+ * CR0/CR3/CR4/EFER invalidates.  There is no cache of shadow roots per
+ * CR3 yet: a CR3 write drops every non-global entry, as it would drop
+ * the TLB's, and a change of paging mode drops everything. */
 #include "exit.h"
 #include "shadow.h"
 #include "shadow_rules.h"
