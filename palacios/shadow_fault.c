@@ -158,10 +158,13 @@ int v3_handle_page_fault(struct v3_vcpu *vcpu, struct v3_exit *exit)
 	if (res.page_size >= V3_PAGE_2M) {
 		if (nlevel >= 1) {
 			/* The 2 MiB around 'la' are contiguous in the guest
-			 * page and in host memory: one large shadow page. */
+			 * page and in host memory: one large shadow page
+			 * (several for a 1 GiB guest page: marked split). */
 			level = 1;
 			leaf = (leaf & ~V3_SPTE_ADDR) | V3_SPTE_PS |
 			       (hpa & V3_SPTE_ADDR & ~(V3_PAGE_2M - 1));
+			if (res.page_size >= V3_PAGE_1G)
+				split = 2;
 		} else {
 			split = res.page_size >= V3_PAGE_1G ? 2 : 1;
 		}
