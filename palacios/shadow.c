@@ -1,7 +1,8 @@
 /* shadow.c - shadow paging state of a vcpu: creation, the hardware's
  * control registers before each entry, and what a guest's change of
- * CR0/CR3/CR4/EFER invalidates.  Without a cache of shadow roots, every
- * change that retranslates (CR3 reload included) drops all tables. */
+ * CR0/CR3/CR4/EFER invalidates.  There is no cache of shadow roots per
+ * CR3 yet: a CR3 write drops every non-global entry, as it would drop
+ * the TLB's, and a change of paging mode drops everything. */
 #include "exit.h"
 #include "shadow.h"
 #include "shadow_rules.h"
@@ -42,10 +43,11 @@ void v3_shadow_deinit(struct v3_vcpu *vcpu)
 
 	if (!s)
 		return;
-	v3_print("%s: vcpu%d shadow paging: %llu fills, %llu guest page "
-		 "faults, %llu flushes (%llu keeping global pages), %llu "
-		 "invlpg, %d table pages",
+	v3_print("%s: vcpu%d shadow paging: %llu fills (+%llu prefetched), "
+		 "%llu guest page faults, %llu flushes (%llu keeping global "
+		 "pages), %llu invlpg, %d table pages",
 		 vcpu->vm->name, vcpu->id, V3_ULL(s->fills),
+		 V3_ULL(s->prefetched),
 		 V3_ULL(s->guest_faults), V3_ULL(s->flushes + s->local_flushes),
 		 V3_ULL(s->local_flushes), V3_ULL(s->invlpgs), s->npages);
 	for (i = 0; i < s->npages; i++)

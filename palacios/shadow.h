@@ -30,7 +30,8 @@ struct v3_shadow {
 	 * once with a TLB flush, then given to the guest. */
 	uint64_t repeat_la, repeat_rip;
 	/* Telemetry. */
-	uint64_t fills, guest_faults, flushes, local_flushes, invlpgs;
+	uint64_t fills, prefetched, guest_faults, flushes, local_flushes;
+	uint64_t invlpgs;
 };
 
 int v3_shadow_init(struct v3_vcpu *vcpu);

@@ -58,20 +58,20 @@ static uint64_t take_page(struct v3_vcpu *vcpu, int level)
 	struct v3_shadow *s = vcpu->shadow;
 	uint64_t hpa;
 
+	if (s->nused == V3_SHADOW_MAX_PAGES)
+		return 0;
+	if (s->nused < s->npages) {
+		hpa = s->pages[s->nused];
+		v3_memset(table_va(hpa), 0, V3_PAGE_SIZE);
+	} else {
+		hpa = v3_vm_alloc_pages(vcpu->vm, 1, V3_PAGE_SIZE);
+		if (!hpa)
+			return 0;
+		v3_shadow_index_add(s, hpa, s->npages);
+		s->pages[s->npages++] = hpa;
+	}
 	s->page_level[s->nused] = (uint8_t)level;
 	s->page_local[s->nused] = false;
-	if (s->nused < s->npages) {
-		hpa = s->pages[s->nused++];
-		v3_memset(table_va(hpa), 0, V3_PAGE_SIZE);
-		return hpa;
-	}
-	if (s->npages == V3_SHADOW_MAX_PAGES)
-		return 0;
-	hpa = v3_vm_alloc_pages(vcpu->vm, 1, V3_PAGE_SIZE);
-	if (!hpa)
-		return 0;
-	v3_shadow_index_add(s, hpa, s->npages);
-	s->pages[s->npages++] = hpa;
 	s->nused++;
 	return hpa;
 }

@@ -5,8 +5,9 @@
  * unmap, write protection with CR0.WP on and off, accessed and dirty
  * bits, large pages, two address spaces switched by CR3, page faults
  * with the architectural CR2 and error code (SDM vol. 3, 4.7), reserved
- * bits, global pages (CR4.PGE), and an INT n whose delivery finds the
- * VMM's tables empty.
+ * bits, global pages (CR4.PGE), the U/S bit as SMEP and SMAP see it from
+ * supervisor mode, and an INT n whose delivery finds the VMM's tables
+ * empty.
  * Identity paging covers the first 16 MiB; tests use the window at
  * 1 GiB. */
 #include "libguest.h"
@@ -17,6 +18,7 @@
 #define PTE_D  0x040ull
 #define PTE_PS 0x080ull
 #define PTE_G  0x100ull
+#define PTE_US 0x004ull
 #define PTE_XD (1ull << 63)
 #define PRW    (PTE_P | PTE_RW)
 
@@ -26,6 +28,11 @@
 #define CR4_PAE	 (1u << 5)
 #define CR4_PGE	 (1u << 7)
 #define CPUID1_EDX_PGE (1u << 13)
+#define CR4_SMEP (1u << 20)
+#define CR4_SMAP (1u << 21)
+#define CPUID7_EBX_SMEP (1u << 7)
+#define CPUID7_EBX_SMAP (1u << 20)
+#define EFLAGS_AC (1u << 18)
 #define MSR_EFER 0xc0000080u
 #define EFER_NXE (1ull << 11)
 
@@ -105,7 +112,8 @@ static void build_32(void)
 		pd32[as][0] = (uint32_t)pt32_low | PRW;
 		for (i = 1; i < 4; i++)
 			pd32[as][i] = (uint32_t)(i << 22) | PRW | PTE_PS;
-		pd32[as][WIN >> 22] = (uint32_t)pt32_win[as] | PRW;
+		/* U/S at the upper level: each window leaf decides. */
+		pd32[as][WIN >> 22] = (uint32_t)pt32_win[as] | PRW | PTE_US;
 		pd32[as][BIG >> 22] = BIG_PA | PRW | PTE_PS;
 	}
 }
@@ -122,7 +130,7 @@ static void build_pae(void)
 	for (as = 0; as < 2; as++) {
 		pdpt[as][0] = (uint32_t)pd_low | PTE_P;
 		pdpt[as][1] = (uint32_t)pd_win[as] | PTE_P;
-		pd_win[as][0] = (uint32_t)pt_win[as] | PRW;
+		pd_win[as][0] = (uint32_t)pt_win[as] | PRW | PTE_US;
 		pd_win[as][(BIG - WIN) >> 21] = BIG_PA | PRW | PTE_PS;
 	}
 }
@@ -235,6 +243,10 @@ static void check_map_ad(void)
 {
 	uint64_t e;
 
+	/* Neighbours of page 0, one never used (A clear) and one used but
+	 * clean: a VMM that maps them ahead must still set A and D. */
+	set_pte(0, 10, FRAME(2) | PRW);
+	set_pte(0, 11, FRAME(3) | PRW | PTE_A);
 	set_pte(0, 0, FRAME(0) | PRW);
 	report(rd_ok(WIN + 8) == frame_word(0, 2), "%s: mapped page reads its "
 	       "frame", m->name);
@@ -257,6 +269,18 @@ static void check_map_ad(void)
 	(void)wr(WIN + 12, 0x5678);
 	report(get_pte(0, 0) & PTE_D, "%s: cleaned entry: write sets D again",
 	       m->name);
+
+	report(rd_ok(WIN + 10 * 4096) == frame_word(2, 0) &&
+	       (get_pte(0, 10) & PTE_A), "%s: neighbour read sets A", m->name);
+	report(rd_ok(WIN + 11 * 4096) == frame_word(3, 0) &&
+	       !(get_pte(0, 11) & PTE_D), "%s: used neighbour reads, still "
+	       "clean", m->name);
+	report(wr(WIN + 11 * 4096 + 4, frame_word(3, 1)) == NO_FAULT &&
+	       (get_pte(0, 11) & PTE_D), "%s: neighbour write sets D", m->name);
+	set_pte(0, 10, 0);
+	set_pte(0, 11, 0);
+	invlpg(WIN + 10 * 4096);
+	invlpg(WIN + 11 * 4096);
 }
 
 static void check_remap_unmap(void)
@@ -383,6 +407,66 @@ static void check_cr3_switch(void)
 	write_cr3(m->cr3[0]);
 }
 
+static int call_window(uint32_t *ret);
+
+static inline void set_ac(bool on)
+{
+	uint32_t f = read_eflags();
+
+	f = on ? f | EFLAGS_AC : f & ~EFLAGS_AC;
+	__asm__ volatile("pushl %0; popfl" : : "r"(f) : "memory", "cc");
+}
+
+/* U/S without ring 3: SMEP forbids supervisor fetches from user pages,
+ * SMAP supervisor data accesses unless EFLAGS.AC (SDM vol. 3, 4.6.1).
+ * The user bit must reach the VMM's entries through every level. */
+static void check_user_bits(void)
+{
+	struct cpuid_regs c7 = cpuid_sub(7, 0);
+	uint32_t cr4 = read_cr(4), r, v;
+
+	if (c7.b & CPUID7_EBX_SMEP) {
+		for (unsigned i = 0; i < 6; i++)
+			frames[3][i] = (uint8_t[]){0xb8, 0x34, 0x12, 0, 0,
+						   0xc3}[i];
+		write_cr4(cr4 | CR4_SMEP);
+		set_pte(0, NX_PAGE, FRAME(3) | PRW);
+		invlpg(NX_VA);
+		report(call_window(&r) == NO_FAULT && r == 0x1234,
+		       "%s: SMEP: supervisor page runs", m->name);
+		set_pte(0, NX_PAGE, FRAME(3) | PRW | PTE_US);
+		invlpg(NX_VA);
+		report(pf_is(call_window(&r), PF_P | PF_I, NX_VA),
+		       "%s: SMEP: user page fetch #PF P|I", m->name);
+		write_cr4(cr4);
+		set_pte(0, NX_PAGE, 0);
+		invlpg(NX_VA);
+		for (unsigned i = 0; i < 2; i++)
+			((volatile uint32_t *)frames[3])[i] = frame_word(3, i);
+	} else {
+		report(true, "%s: no SMEP: skipped", m->name);
+	}
+	if (c7.b & CPUID7_EBX_SMAP) {
+		set_pte(0, 12, FRAME(1) | PRW | PTE_US);
+		write_cr4(cr4 | CR4_SMAP);
+		report(pf_is(rd(WIN + 12 * 4096 + 8, &v), PF_P, WIN + 12 * 4096 + 8),
+		       "%s: SMAP: user page read #PF P", m->name);
+		set_ac(true);
+		report(rd_ok(WIN + 12 * 4096 + 8) == frame_word(1, 2),
+		       "%s: SMAP with EFLAGS.AC: allowed", m->name);
+		set_ac(false);
+		set_pte(0, 12, FRAME(1) | PRW);
+		invlpg(WIN + 12 * 4096);
+		report(rd_ok(WIN + 12 * 4096 + 8) == frame_word(1, 2),
+		       "%s: SMAP: supervisor page allowed", m->name);
+		write_cr4(cr4);
+		set_pte(0, 12, 0);
+		invlpg(WIN + 12 * 4096);
+	} else {
+		report(true, "%s: no SMAP: skipped", m->name);
+	}
+}
+
 /* With CR4.PGE a CR3 write must still drop non-global translations;
  * global ones go with INVLPG or with clearing PGE (SDM vol. 3,
  * 4.10.4.1). */
@@ -500,6 +584,7 @@ static void run_mode(const struct mode *mode)
 	check_reserved();
 	check_cr3_switch();
 	check_global();
+	check_user_bits();
 	check_int_after_flush();
 	if (m->pae)
 		check_nx();

@@ -263,6 +263,15 @@ static void check_large(bool page1g)
 	report(rd_ok(BIG1G + 0xe00000) == *(volatile uint32_t *)0xe00000,
 	       "1 GiB page: 14 MiB in");
 	report(pdpt[0][1] & PTE_A, "1 GiB page: A set");
+
+	/* One INVLPG drops all of a 1 GiB page, not only its first 2 MiB. */
+	pdpt[0][1] = 0;
+	invlpg(BIG1G + probe);
+	uint32_t v;
+	report(pf_is(rd(BIG1G + 0xe00000, &v), 0, BIG1G + 0xe00000),
+	       "1 GiB page unmapped by one INVLPG elsewhere in it");
+	pdpt[0][1] = 0 | PRW | PTE_PS;
+	invlpg(BIG1G);
 }
 
 static void check_nx(void)
