@@ -8,6 +8,8 @@
  * gave back every page and byte it took. */
 #include <linux/module.h>
 #include <linux/printk.h>
+#include <linux/smp.h>
+#include <asm/msr.h>
 
 #include "mod.h"
 
@@ -30,6 +32,29 @@ static int __init v3vee_init(void)
 	return 0;
 }
 
+static void read_efer(void *arg)
+{
+	rdmsrl(MSR_EFER, *(u64 *)arg);
+}
+
+/* Unload must leave no CPU with SVM on (EFER.SVME, APM vol. 2 §15.4). */
+static void check_svm_off(void)
+{
+	int cpu, n = 0, on = 0;
+	u64 efer;
+
+	for_each_online_cpu(cpu) {
+		n++;
+		if (smp_call_function_single(cpu, read_efer, &efer, 1) == 0 &&
+		    (efer & EFER_SVME)) {
+			pr_err("v3vee: EFER.SVME still set on cpu %d\n", cpu);
+			on++;
+		}
+	}
+	if (!on)
+		pr_info("v3vee: SVM off on all %d cpu(s)\n", n);
+}
+
 static void __exit v3vee_exit(void)
 {
 	struct v3vee_host_mem m;
@@ -37,6 +62,7 @@ static void __exit v3vee_exit(void)
 	ctl_exit();
 	host_wait_threads();
 	v3_deinit();
+	check_svm_off();
 	host_mem_stats(&m);
 	if (m.pages || m.bytes)
 		pr_err("v3vee: LEAK at unload: %llu page(s), %llu byte(s) "
