@@ -22,8 +22,14 @@ static int __init v3vee_init(void)
 		       "(reason above)\n");
 		return -ENODEV;
 	}
+	rc = pool_init();
+	if (rc) {
+		v3_deinit();
+		return rc;
+	}
 	rc = ctl_init();
 	if (rc) {
+		pool_exit();
 		v3_deinit();
 		return rc;
 	}
@@ -63,6 +69,7 @@ static void __exit v3vee_exit(void)
 	host_wait_threads();
 	v3_deinit();
 	check_svm_off();
+	pool_exit();
 	host_mem_stats(&m);
 	if (m.pages || m.bytes)
 		pr_err("v3vee: LEAK at unload: %llu page(s), %llu byte(s) "

@@ -309,7 +309,7 @@ static double now_s(void)
 static int cmd_console(int argc, char **argv)
 {
 	struct termios saved, raw;
-	bool tty = isatty(0);
+	bool tty = isatty(0), stdin_eof = false;
 	int con, id;
 
 	if (argc != 1)
@@ -338,10 +338,17 @@ static int cmd_console(int argc, char **argv)
 		}
 		if (errno != EAGAIN && errno != EINTR)
 			break;
+		/* Without input (stdin at its end) just wait for output. */
+		if (stdin_eof) {
+			usleep(20000);
+			continue;
+		}
 		if (poll(&p, 1, 20) > 0) {
 			n = read(0, buf, sizeof(buf));
-			if (n <= 0)
+			if (n <= 0) {
+				stdin_eof = n == 0;
 				continue;
+			}
 			if (tty && memchr(buf, DETACH_KEY, n))
 				break;
 			if (write(con, buf, n) < 0)
