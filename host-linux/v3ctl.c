@@ -442,6 +442,9 @@ static int cmd_run(int argc, char **argv)
 	print_stats(fd, id, name);
 	if (vm_info(fd, id, &in) != 0)
 		vm_op_fail(fd, id, "info");
+	if (in.console_dropped)
+		printf("v3ctl: %s: %llu console bytes lost (reader too "
+		       "slow)\n", name, (unsigned long long)in.console_dropped);
 	printf("V3-MEM %s guest=%llu vmm=%llu\n", name,
 	       (unsigned long long)in.guest_bytes,
 	       (unsigned long long)in.vmm_bytes);

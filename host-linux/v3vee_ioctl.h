@@ -54,6 +54,7 @@ struct v3vee_info {
 	__u64 guest_bytes, vmm_bytes;
 	char name[V3VEE_NAME_LEN];
 	char stop_reason[128];
+	__u64 console_dropped;		/* console bytes nobody read in time */
 };
 
 struct v3vee_stats {
