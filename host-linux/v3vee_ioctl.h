@@ -7,16 +7,8 @@
 #ifndef V3VEE_IOCTL_H
 #define V3VEE_IOCTL_H
 
-#ifdef __KERNEL__
 #include <linux/ioctl.h>
 #include <linux/types.h>
-#else
-#include <stdint.h>
-#include <sys/ioctl.h>
-typedef uint32_t __u32;
-typedef uint64_t __u64;
-typedef int32_t __s32;
-#endif
 
 #define V3VEE_DEV "/dev/v3vee"
 #define V3VEE_MAX_VMS 16

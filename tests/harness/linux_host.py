@@ -12,14 +12,18 @@ MODULES_DIR = '/usr/lib/modules'
 # The pseudo-VM the init prints around rmmod: its test checks the unload.
 UNLOAD_VM = 'v3vee-unload'
 # Other steps of the init that are not one VM: the guest name of a test
-# -> (its run.list line, the guests it needs in /guests).
+# -> (its run.list line, the guests it needs in /guests, other files).
 PAIR_GUESTS = ('memory', 'hlt')
 HOST_STEPS = {
-    UNLOAD_VM: (None, ()),              # always, at the end
-    'v3vee-ioctl-test': ('tool v3vee-ioctl-test', ()),
-    'v3vee-debugfs': ('debugfs cpuid.cfg cpuid.bin', ('cpuid',)),
+    UNLOAD_VM: (None, (), ()),              # always, at the end
+    'v3vee-ioctl-test': ('tool v3vee-ioctl-test', (), ()),
+    'v3vee-debugfs': ('debugfs cpuid.cfg cpuid.bin', ('cpuid',), ()),
     'v3vee-pair': ('pair {timeout} ' + ' '.join(
-        f'{g}.cfg {g}.bin' for g in PAIR_GUESTS), PAIR_GUESTS),
+        f'{g}.cfg {g}.bin' for g in PAIR_GUESTS), PAIR_GUESTS, ()),
+    # Console input: pc-reference's PC with the interactive ISO.
+    'pc-shell': ('typed {timeout}', ('pc-reference',),
+                 ('/usr/share/seabios/bios-256k.bin',
+                  '{build}/guest-images/reference-shell.iso')),
 }
 # The init leaves this guest crashed (not destroyed) before rmmod.
 CRASH_GUEST = 'triplefault'
