@@ -18,8 +18,10 @@ HOST_STEPS = {
     UNLOAD_VM: (None, (), ()),              # always, at the end
     'v3vee-ioctl-test': ('tool v3vee-ioctl-test', (), ()),
     'v3vee-debugfs': ('debugfs cpuid.cfg cpuid.bin', ('cpuid',), ()),
-    'v3vee-pair': ('pair {timeout} ' + ' '.join(
+    'v3vee-pair': ('pair v3vee-pair {timeout} ' + ' '.join(
         f'{g}.cfg {g}.bin' for g in PAIR_GUESTS), PAIR_GUESTS, ()),
+    'v3vee-fpu-pair': ('pair v3vee-fpu-pair {timeout} fpu.cfg fpu.bin '
+                       'fpu.cfg fpu.bin', ('fpu',), ()),
     # Console input: pc-reference's PC with the interactive ISO.
     'pc-shell': ('typed {timeout}', ('pc-reference',),
                  ('/usr/share/seabios/bios-256k.bin',
