@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
@@ -165,6 +166,74 @@ static void life_cycle(int fd)
 	free(st);
 }
 
+/* A guest that spins (jmp $) until the host stops it. */
+static const char spin_cfg[] =
+    "name = spin\nmemory = 4M\nload = spin.bin @ 0x100000\n";
+static const unsigned char spin_code[] = {0xeb, 0xfe};
+
+static int create_spin(int fd, struct v3vee_create *c)
+{
+	static struct v3vee_image img;
+
+	strcpy(img.name, "spin.bin");
+	img.data = (uintptr_t)spin_code;
+	img.size = sizeof(spin_code);
+	memset(c, 0, sizeof(*c));
+	c->cfg = (uintptr_t)spin_cfg;
+	c->cfg_len = strlen(spin_cfg);
+	c->images = (uintptr_t)&img;
+	c->nimages = 1;
+	return ioctl(fd, V3VEE_CREATE, c);
+}
+
+/* Pause, resume and stop a running guest; destroy one that runs. */
+static void running_guest(int fd)
+{
+	struct v3vee_create c;
+	struct v3vee_stats *st = calloc(1, sizeof(*st));
+	uint64_t before, after;
+	int rc, id;
+
+	rc = create_spin(fd, &c);
+	report(rc == 0, "CREATE spinning VM");
+	id = c.id;
+	report(ioctl(fd, V3VEE_LAUNCH, (unsigned long)id) == 0 &&
+	       state_of(fd, id) == V3VEE_RUNNING, "LAUNCH: running");
+	usleep(100000);
+	report(ioctl(fd, V3VEE_PAUSE, (unsigned long)id) == 0 &&
+	       state_of(fd, id) == V3VEE_PAUSED, "PAUSE: paused");
+	expect_err(ioctl(fd, V3VEE_PAUSE, (unsigned long)id), EBUSY,
+		   "PAUSE twice");
+	st->id = id;
+	ioctl(fd, V3VEE_STATS, st);
+	before = 0;
+	for (rc = 0; rc < (int)st->nreasons; rc++)
+		before += st->reason[rc].count;
+	usleep(300000);
+	ioctl(fd, V3VEE_STATS, st);
+	after = 0;
+	for (rc = 0; rc < (int)st->nreasons; rc++)
+		after += st->reason[rc].count;
+	/* At most the exit that was in flight when the pause came. */
+	report(after - before <= 1, "paused vcpu makes no exits (%llu)",
+	       (unsigned long long)(after - before));
+	report(ioctl(fd, V3VEE_RESUME, (unsigned long)id) == 0 &&
+	       state_of(fd, id) == V3VEE_RUNNING, "RESUME: running");
+	report(ioctl(fd, V3VEE_STOP, (unsigned long)id) == 0 &&
+	       state_of(fd, id) == V3VEE_STOPPED, "STOP: stopped");
+	expect_err(ioctl(fd, V3VEE_RESUME, (unsigned long)id), EBUSY,
+		   "RESUME a stopped VM");
+	report(ioctl(fd, V3VEE_DESTROY, (unsigned long)id) == 0, "DESTROY");
+
+	rc = create_spin(fd, &c);
+	report(rc == 0 && ioctl(fd, V3VEE_LAUNCH, (unsigned long)c.id) == 0,
+	       "another spinning VM");
+	usleep(100000);
+	report(ioctl(fd, V3VEE_DESTROY, (unsigned long)c.id) == 0 &&
+	       state_of(fd, c.id) == -1, "DESTROY while running");
+	free(st);
+}
+
 /* Created but never launched: stop and destroy still work. */
 static void never_launched(int fd)
 {
@@ -210,6 +279,7 @@ int main(void)
 	ioctl(fd, V3VEE_HOST_MEM, &before);
 	bad_arguments(fd, unmapped);
 	life_cycle(fd);
+	running_guest(fd);
 	never_launched(fd);
 	vm_limit(fd);
 	report(open("/dev/v3vee-vm0", O_RDONLY) < 0 && errno == ENOENT,

@@ -14,6 +14,13 @@ void host_set_thread_owner(void *owner);
 void host_reap_threads(void *owner);
 void host_wait_threads(void);
 
+/* mod_pool.c: the optional pre-reserved pool of 4 MiB chunks. */
+#define POOL_ORDER 10
+int pool_init(void);
+void pool_exit(void);
+struct page *pool_take(unsigned int order);
+void pool_give(struct page *pg);
+
 /* mod_ctl.c: /dev/v3vee and the VM table. */
 int ctl_init(void);
 void ctl_exit(void);

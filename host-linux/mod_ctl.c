@@ -236,6 +236,7 @@ static long ioc_info(void __user *uarg)
 	strscpy(in.name, v3_vm_name(rec->vm), sizeof(in.name));
 	strscpy(in.stop_reason, v3_vm_stop_reason(rec->vm),
 		sizeof(in.stop_reason));
+	in.console_dropped = READ_ONCE(rec->con_dropped);
 	return copy_to_user(uarg, &in, sizeof(in)) ? -EFAULT : 0;
 }
 

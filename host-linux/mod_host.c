@@ -57,15 +57,18 @@ static void host_print(const char *s, size_t len)
 	pr_info("%.*s\n", (int)len, s);
 }
 
-/* pfn of each allocation -> its order, so free_pages (given only the
- * page count) returns exactly the block it got. */
+/* pfn of each allocation -> its order (and whether it came from the
+ * pool), so free_pages (given only the page count) returns exactly the
+ * block it got, to where it came from. */
 static DEFINE_XARRAY(page_orders);
+#define FROM_POOL 0x100
 
 static uint64_t host_alloc_pages(size_t npages, size_t align, int node)
 {
 	size_t bytes = npages * PAGE_SIZE;
 	unsigned int order = get_order(max(bytes, align));
 	gfp_t gfp = gfp_here() | __GFP_NOWARN;
+	unsigned long tag = 0;
 	struct page *pg;
 
 	if (!npages || order >= MAX_ORDER)
@@ -74,13 +77,20 @@ static uint64_t host_alloc_pages(size_t npages, size_t align, int node)
 	 * killer for a guest. */
 	if (order >= 9 && !(gfp & __GFP_ATOMIC))
 		gfp |= __GFP_RETRY_MAYFAIL;
-	pg = node >= 0 ? alloc_pages_node(node, gfp, order)
-		       : alloc_pages(gfp, order);
+	pg = pool_take(order);
+	if (pg)
+		tag = FROM_POOL;
+	else
+		pg = node >= 0 ? alloc_pages_node(node, gfp, order)
+			       : alloc_pages(gfp, order);
 	if (!pg)
 		return 0;
 	if (xa_err(xa_store(&page_orders, page_to_pfn(pg),
-			    xa_mk_value(order), gfp_here()))) {
-		__free_pages(pg, order);
+			    xa_mk_value(order | tag), gfp_here()))) {
+		if (tag)
+			pool_give(pg);
+		else
+			__free_pages(pg, order);
 		return 0;
 	}
 	atomic64_add(1ll << order, &pages_in_use);
@@ -90,6 +100,7 @@ static uint64_t host_alloc_pages(size_t npages, size_t align, int node)
 static void host_free_pages(uint64_t hpa, size_t npages)
 {
 	void *entry = xa_erase(&page_orders, PHYS_PFN(hpa));
+	unsigned long v;
 	unsigned int order;
 
 	if (!xa_is_value(entry)) {
@@ -97,9 +108,13 @@ static void host_free_pages(uint64_t hpa, size_t npages)
 		       npages, (unsigned long long)hpa);
 		return;
 	}
-	order = xa_to_value(entry);
+	v = xa_to_value(entry);
+	order = v & ~FROM_POOL;
 	atomic64_sub(1ll << order, &pages_in_use);
-	__free_pages(pfn_to_page(PHYS_PFN(hpa)), order);
+	if (v & FROM_POOL)
+		pool_give(pfn_to_page(PHYS_PFN(hpa)));
+	else
+		__free_pages(pfn_to_page(PHYS_PFN(hpa)), order);
 }
 
 static void *host_phys_to_virt(uint64_t hpa)

@@ -8,6 +8,8 @@
  * gave back every page and byte it took. */
 #include <linux/module.h>
 #include <linux/printk.h>
+#include <linux/smp.h>
+#include <asm/msr.h>
 
 #include "mod.h"
 
@@ -20,14 +22,43 @@ static int __init v3vee_init(void)
 		       "(reason above)\n");
 		return -ENODEV;
 	}
+	rc = pool_init();
+	if (rc) {
+		v3_deinit();
+		return rc;
+	}
 	rc = ctl_init();
 	if (rc) {
+		pool_exit();
 		v3_deinit();
 		return rc;
 	}
 	pr_info("v3vee: loaded, %s backend, control device %s\n",
 		v3_backend_name(), V3VEE_DEV);
 	return 0;
+}
+
+static void read_efer(void *arg)
+{
+	rdmsrl(MSR_EFER, *(u64 *)arg);
+}
+
+/* Unload must leave no CPU with SVM on (EFER.SVME, APM vol. 2 §15.4). */
+static void check_svm_off(void)
+{
+	int cpu, n = 0, on = 0;
+	u64 efer;
+
+	for_each_online_cpu(cpu) {
+		n++;
+		if (smp_call_function_single(cpu, read_efer, &efer, 1) == 0 &&
+		    (efer & EFER_SVME)) {
+			pr_err("v3vee: EFER.SVME still set on cpu %d\n", cpu);
+			on++;
+		}
+	}
+	if (!on)
+		pr_info("v3vee: SVM off on all %d cpu(s)\n", n);
 }
 
 static void __exit v3vee_exit(void)
@@ -37,6 +68,8 @@ static void __exit v3vee_exit(void)
 	ctl_exit();
 	host_wait_threads();
 	v3_deinit();
+	check_svm_off();
+	pool_exit();
 	host_mem_stats(&m);
 	if (m.pages || m.bytes)
 		pr_err("v3vee: LEAK at unload: %llu page(s), %llu byte(s) "

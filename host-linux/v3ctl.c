@@ -7,14 +7,16 @@
  *   v3ctl list                       the VMs, their state and memory
  *   v3ctl stats ID                   exits and host cycles per reason
  *   v3ctl mem                        pages and bytes the module holds
- *   v3ctl run [-t SECONDS] CONFIG [IMAGE...]
+ *   v3ctl run [-t SECONDS] [-e OUTPUT -s INPUT] CONFIG [IMAGE...]
  *                                    create, launch, print the console
- *                                    until the VM stops, print the
+ *                                    until the VM stops (typing INPUT
+ *                                    once OUTPUT appeared), print the
  *                                    report lines of the test protocol,
  *                                    destroy
  *
  * Images are named by their file's basename, which is what the
  * configuration refers to ("load = cpuid.bin @ 0x100000"). */
+#define _GNU_SOURCE /* memmem */
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -24,6 +26,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <termios.h>
@@ -309,7 +312,7 @@ static double now_s(void)
 static int cmd_console(int argc, char **argv)
 {
 	struct termios saved, raw;
-	bool tty = isatty(0);
+	bool tty = isatty(0), stdin_eof = false;
 	int con, id;
 
 	if (argc != 1)
@@ -338,10 +341,17 @@ static int cmd_console(int argc, char **argv)
 		}
 		if (errno != EAGAIN && errno != EINTR)
 			break;
+		/* Without input (stdin at its end) just wait for output. */
+		if (stdin_eof) {
+			usleep(20000);
+			continue;
+		}
 		if (poll(&p, 1, 20) > 0) {
 			n = read(0, buf, sizeof(buf));
-			if (n <= 0)
+			if (n <= 0) {
+				stdin_eof = n == 0;
 				continue;
+			}
 			if (tty && memchr(buf, DETACH_KEY, n))
 				break;
 			if (write(con, buf, n) < 0)
@@ -353,9 +363,44 @@ static int cmd_console(int argc, char **argv)
 	return 0;
 }
 
+/* Typing into the guest once its output shows a prompt (run -e/-s). */
+struct typer {
+	const char *expect;	/* NULL: nothing to type */
+	const char *text;
+	char seen[4096];	/* the end of the output so far */
+	size_t nseen;
+};
+
+static void type_if_due(int con, struct typer *ty, const char *buf,
+			size_t n)
+{
+	size_t keep;
+
+	if (!ty->expect)
+		return;
+	/* Keep the last sizeof(seen)/2 bytes and append. */
+	if (n > sizeof(ty->seen) / 2) {
+		buf += n - sizeof(ty->seen) / 2;
+		n = sizeof(ty->seen) / 2;
+	}
+	keep = sizeof(ty->seen) - n;
+	if (ty->nseen > keep) {
+		memmove(ty->seen, ty->seen + ty->nseen - keep, keep);
+		ty->nseen = keep;
+	}
+	memcpy(ty->seen + ty->nseen, buf, n);
+	ty->nseen += n;
+	if (memmem(ty->seen, ty->nseen, ty->expect, strlen(ty->expect))) {
+		if (write(con, ty->text, strlen(ty->text)) < 0)
+			die("console: %s", strerror(errno));
+		ty->expect = NULL;
+	}
+}
+
 /* Guest output, until the VM stops or the deadline passes.  Returns 1
  * on timeout. */
-static int follow_console(int con, double deadline, bool *at_line_start)
+static int follow_console(int con, double deadline, bool *at_line_start,
+			  struct typer *ty)
 {
 	char buf[4096];
 
@@ -368,6 +413,7 @@ static int follow_console(int con, double deadline, bool *at_line_start)
 			fwrite(buf, 1, n, stdout);
 			fflush(stdout);
 			*at_line_start = buf[n - 1] == '\n';
+			type_if_due(con, ty, buf, n);
 			continue;
 		}
 		if (errno != EAGAIN && errno != EINTR)
@@ -395,19 +441,28 @@ static int cmd_run(int argc, char **argv)
 {
 	struct v3vee_host_mem before;
 	struct v3vee_info in;
+	struct typer ty = {0};
 	char err[V3VEE_ERR_LEN];
 	bool at_start = true;
 	double timeout = 60;
 	const char *name;
 	int fd, id, con, timed_out;
 
-	if (argc >= 2 && !strcmp(argv[0], "-t")) {
-		timeout = atof(argv[1]);
+	while (argc >= 2 && argv[0][0] == '-') {
+		if (!strcmp(argv[0], "-t"))
+			timeout = atof(argv[1]);
+		else if (!strcmp(argv[0], "-e"))
+			ty.expect = argv[1];
+		else if (!strcmp(argv[0], "-s"))
+			ty.text = argv[1];
+		else
+			break;
 		argc -= 2;
 		argv += 2;
 	}
-	if (argc < 1)
-		die("usage: v3ctl run [-t SECONDS] CONFIG [IMAGE...]");
+	if (argc < 1 || !ty.expect != !ty.text)
+		die("usage: v3ctl run [-t SECONDS] [-e OUTPUT -s INPUT] CONFIG "
+		    "[IMAGE...]");
 	name = base_name(argv[0]);
 	fd = open_ctl();
 	printf("V3-VM-BEGIN %s\n", name);
@@ -419,15 +474,15 @@ static int cmd_run(int argc, char **argv)
 		leak_check(fd, name, &before);
 		return 0;
 	}
-	con = open_console(id, O_RDONLY | O_NONBLOCK);
+	con = open_console(id, O_RDWR | O_NONBLOCK);
 	if (ioctl(fd, V3VEE_LAUNCH, (unsigned long)id) != 0)
 		printf("v3ctl: %s: launch failed: %s\n", name,
 		       strerror(errno));
-	timed_out = follow_console(con, now_s() + timeout, &at_start);
+	timed_out = follow_console(con, now_s() + timeout, &at_start, &ty);
 	if (timed_out) {
 		if (ioctl(fd, V3VEE_STOP, (unsigned long)id) != 0)
 			vm_op_fail(fd, id, "stop");
-		follow_console(con, now_s() + 5, &at_start);
+		follow_console(con, now_s() + 5, &at_start, &ty);
 	}
 	close(con);
 	if (!at_start)
@@ -435,6 +490,9 @@ static int cmd_run(int argc, char **argv)
 	print_stats(fd, id, name);
 	if (vm_info(fd, id, &in) != 0)
 		vm_op_fail(fd, id, "info");
+	if (in.console_dropped)
+		printf("v3ctl: %s: %llu console bytes lost (reader too "
+		       "slow)\n", name, (unsigned long long)in.console_dropped);
 	printf("V3-MEM %s guest=%llu vmm=%llu\n", name,
 	       (unsigned long long)in.guest_bytes,
 	       (unsigned long long)in.vmm_bytes);
@@ -461,9 +519,11 @@ static void usage(void)
 		"  list                       the VMs\n"
 		"  stats ID                   exits and cycles per reason\n"
 		"  mem                        memory the module holds\n"
-		"  run [-t SECONDS] CONFIG [IMAGE...]\n"
+		"  run [-t SECONDS] [-e OUTPUT -s INPUT] CONFIG [IMAGE...]\n"
 		"                             create, launch, follow the "
-		"console, report, destroy\n");
+		"console (type INPUT\n"
+		"                             after OUTPUT), report, "
+		"destroy\n");
 	exit(2);
 }
 

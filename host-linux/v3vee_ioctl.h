@@ -7,16 +7,8 @@
 #ifndef V3VEE_IOCTL_H
 #define V3VEE_IOCTL_H
 
-#ifdef __KERNEL__
 #include <linux/ioctl.h>
 #include <linux/types.h>
-#else
-#include <stdint.h>
-#include <sys/ioctl.h>
-typedef uint32_t __u32;
-typedef uint64_t __u64;
-typedef int32_t __s32;
-#endif
 
 #define V3VEE_DEV "/dev/v3vee"
 #define V3VEE_MAX_VMS 16
@@ -54,6 +46,7 @@ struct v3vee_info {
 	__u64 guest_bytes, vmm_bytes;
 	char name[V3VEE_NAME_LEN];
 	char stop_reason[128];
+	__u64 console_dropped;		/* console bytes nobody read in time */
 };
 
 struct v3vee_stats {

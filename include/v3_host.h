@@ -23,7 +23,8 @@ struct v3_host_ops {
 	void *(*phys_to_virt)(uint64_t hpa);
 	uint64_t (*virt_to_phys)(const void *va);
 
-	/* Small allocations (control structures); zeroed. */
+	/* Small allocations (control structures); zeroed, 16-byte aligned
+	 * (a vcpu holds its FXSAVE image). */
 	void *(*malloc)(size_t size);
 	void (*free)(void *p);
 

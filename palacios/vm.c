@@ -396,12 +396,23 @@ int v3_vm_launch(struct v3_vm *vm)
 	return 0;
 }
 
+/* The last vcpu to leave sets STOPPED from its own thread, at any time:
+ * state changes here are compare-and-swap so that nothing overwrites
+ * STOPPED (v3_vm_stop waits for it). */
+static bool change_state(struct v3_vm *vm, enum v3_vm_state from,
+			 enum v3_vm_state to)
+{
+	enum v3_vm_state expect = from;
+
+	return __atomic_compare_exchange_n(&vm->state, &expect, to, false,
+					   __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST);
+}
+
 int v3_vm_pause(struct v3_vm *vm)
 {
-	if (vm->state != V3_VM_RUNNING)
+	if (!change_state(vm, V3_VM_RUNNING, V3_VM_PAUSED))
 		return -1;
 	vm->pause_requested = true;
-	vm->state = V3_VM_PAUSED;
 	return 0;
 }
 
@@ -409,10 +420,9 @@ int v3_vm_resume(struct v3_vm *vm)
 {
 	int i;
 
-	if (vm->state != V3_VM_PAUSED)
+	if (!change_state(vm, V3_VM_PAUSED, V3_VM_RUNNING))
 		return -1;
 	vm->pause_requested = false;
-	vm->state = V3_VM_RUNNING;
 	for (i = 0; i < vm->nvcpus; i++)
 		v3_host->wake(vm->vcpus[i]->thread);
 	return 0;

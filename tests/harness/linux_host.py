@@ -12,14 +12,22 @@ MODULES_DIR = '/usr/lib/modules'
 # The pseudo-VM the init prints around rmmod: its test checks the unload.
 UNLOAD_VM = 'v3vee-unload'
 # Other steps of the init that are not one VM: the guest name of a test
-# -> (its run.list line, the guests it needs in /guests).
-PAIR_GUESTS = ('memory', 'hlt')
+# -> (its run.list line, the guests it needs in /guests, other files).
+# Two long-running guests, so that the init's polling surely sees both
+# running at once even on a loaded machine.
+PAIR_GUESTS = ('memory', 'memory')
 HOST_STEPS = {
-    UNLOAD_VM: (None, ()),              # always, at the end
-    'v3vee-ioctl-test': ('tool v3vee-ioctl-test', ()),
-    'v3vee-debugfs': ('debugfs cpuid.cfg cpuid.bin', ('cpuid',)),
-    'v3vee-pair': ('pair {timeout} ' + ' '.join(
-        f'{g}.cfg {g}.bin' for g in PAIR_GUESTS), PAIR_GUESTS),
+    UNLOAD_VM: (None, (), ()),              # always, at the end
+    'v3vee-ioctl-test': ('tool v3vee-ioctl-test', (), ()),
+    'v3vee-debugfs': ('debugfs cpuid.cfg cpuid.bin', ('cpuid',), ()),
+    'v3vee-pair': ('pair v3vee-pair {timeout} ' + ' '.join(
+        f'{g}.cfg {g}.bin' for g in PAIR_GUESTS), PAIR_GUESTS, ()),
+    'v3vee-fpu-pair': ('pair v3vee-fpu-pair {timeout} fpu.cfg fpu.bin '
+                       'fpu.cfg fpu.bin', ('fpu',), ()),
+    # Console input: pc-reference's PC with the interactive ISO.
+    'pc-shell': ('typed {timeout}', ('pc-reference',),
+                 ('/usr/share/seabios/bios-256k.bin',
+                  '{build}/guest-images/reference-shell.iso')),
 }
 # The init leaves this guest crashed (not destroyed) before rmmod.
 CRASH_GUEST = 'triplefault'
@@ -82,8 +90,13 @@ def write_initrd(build, path, files: Sequence[str], run_list: str) -> str:
     return path
 
 
+# Guest RAM blocks come from a reserved pool first (exercised by every
+# test: its 8 chunks run out during the bigger guests).
+POOL_MB = 32
+
+
 def append_line() -> str:
-    return 'console=ttyS0 quiet panic=-1'
+    return f'console=ttyS0 quiet panic=-1 v3vee.pool_mb={POOL_MB}'
 
 
 def command(build, initrd, files, run_list, extra=(), qemu_bin=None):

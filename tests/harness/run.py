@@ -204,9 +204,10 @@ def linux_command(tests, a, initrd) -> List[str]:
     files, lines = [], []
     for t in tests:
         if t.guest in linux_host.HOST_STEPS:
-            line, guests = linux_host.HOST_STEPS[t.guest]
+            line, guests, extra = linux_host.HOST_STEPS[t.guest]
             for g in guests:
                 files += qemu.guest_modules(a.build, g)
+            files += [f.replace('{build}', a.build) for f in extra]
             if line:
                 lines.append(line.format(timeout=math.ceil(
                     t.timeout * a.timeout_factor)))
