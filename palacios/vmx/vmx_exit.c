@@ -69,6 +69,24 @@ static bool cr_write(struct v3_vcpu *vcpu, uint64_t qual, uint32_t len)
 	return true;
 }
 
+/* The SYSCALL MSRs are CPU state the backend switches (vmx.h). */
+static bool switched_msr(struct v3_vcpu *vcpu, struct vmx_vcpu *s,
+			 bool write, uint32_t len)
+{
+	struct v3_gprs *g = &vcpu->state.gprs;
+	uint64_t val = (g->rdx << 32) | (uint32_t)g->rax;
+
+	if (!vmx_switched_msr_access(s, (uint32_t)g->rcx, write, &val))
+		return false;
+	if (!write) {
+		g->rax = (uint32_t)val;
+		g->rdx = val >> 32;
+	}
+	vcpu->state.rip += len;
+	vcpu->state.intr_shadow = false;
+	return true;
+}
+
 static void decode_io(uint64_t q, uint32_t len, struct v3_exit *exit)
 {
 	set(exit, V3_EXIT_IO, len);
@@ -142,8 +160,14 @@ bool vmx_decode_exit(struct v3_vcpu *vcpu, struct vmx_vcpu *s,
 	case EXIT_INVLPG: set(exit, V3_EXIT_INVLPG, len); break;
 	case EXIT_VMCALL: set(exit, V3_EXIT_HYPERCALL, len); break;
 	case EXIT_IO: decode_io(q, len, exit); break;
-	case EXIT_RDMSR: set(exit, V3_EXIT_MSR_READ, len); break;
-	case EXIT_WRMSR: set(exit, V3_EXIT_MSR_WRITE, len); break;
+	case EXIT_RDMSR:
+	case EXIT_WRMSR:
+		if (switched_msr(vcpu, s, reason == EXIT_WRMSR, len))
+			return true;
+		set(exit,
+		    reason == EXIT_WRMSR ? V3_EXIT_MSR_WRITE : V3_EXIT_MSR_READ,
+		    len);
+		break;
 	case EXIT_PAUSE: set(exit, V3_EXIT_PAUSE, len); break;
 	case EXIT_CR_ACCESS:
 		if (cr_write(vcpu, q, len))
