@@ -67,9 +67,10 @@ void vmx_exit_point(void);
 void vmx_vmcs_setup(struct v3_vcpu *vcpu, struct vmx_vcpu *s);
 void vmx_state_to_vmcs(struct v3_vcpu *vcpu, struct vmx_vcpu *s);
 void vmx_state_from_vmcs(struct v3_vcpu *vcpu, struct vmx_vcpu *s);
-/* RDMSR/WRMSR of a switched MSR; false if 'msr' is not one. */
-bool vmx_switched_msr_access(struct vmx_vcpu *s, uint32_t msr, bool write,
-			     uint64_t *val);
+/* RDMSR/WRMSR of a switched MSR: 1 done, 0 'msr' is not one, -1 a
+ * value WRMSR refuses (#GP). */
+int vmx_switched_msr_access(struct vmx_vcpu *s, uint32_t msr, bool write,
+			    uint64_t *val);
 /* Fills *exit; returns true when the exit was the backend's own
  * business (a CR0/CR4 write touching a bit VMX forces) and is done. */
 bool vmx_decode_exit(struct v3_vcpu *vcpu, struct vmx_vcpu *s,

@@ -102,9 +102,14 @@ static bool switched_msr(struct v3_vcpu *vcpu, struct vmx_vcpu *s,
 {
 	struct v3_gprs *g = &vcpu->state.gprs;
 	uint64_t val = (g->rdx << 32) | (uint32_t)g->rax;
+	int r = vmx_switched_msr_access(s, (uint32_t)g->rcx, write, &val);
 
-	if (!vmx_switched_msr_access(s, (uint32_t)g->rcx, write, &val))
+	if (r == 0)
 		return false;
+	if (r < 0) {
+		v3_inject_exception(vcpu, V3_EXC_GP, true, 0);
+		return true;
+	}
 	if (!write) {
 		g->rax = (uint32_t)val;
 		g->rdx = val >> 32;

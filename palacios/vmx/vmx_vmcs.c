@@ -73,8 +73,21 @@ static void update_msr_counts(struct vmx_vcpu *s)
 	s->nmsrs = n;
 }
 
-bool vmx_switched_msr_access(struct vmx_vcpu *s, uint32_t msr, bool write,
-			     uint64_t *val)
+/* WRMSR's own checks (SDM vol. 4 table 2-2): LSTAR and CSTAR hold
+ * canonical addresses, SFMASK's upper half is reserved. */
+static bool msr_value_ok(uint32_t msr, uint64_t v)
+{
+	uint64_t top = v >> 47;
+
+	if (msr == MSR_LSTAR || msr == MSR_CSTAR)
+		return top == 0 || top == 0x1ffff;
+	if (msr == MSR_SFMASK)
+		return !(v >> 32);
+	return true;
+}
+
+int vmx_switched_msr_access(struct vmx_vcpu *s, uint32_t msr, bool write,
+			    uint64_t *val)
 {
 	uint32_t i;
 
@@ -83,13 +96,15 @@ bool vmx_switched_msr_access(struct vmx_vcpu *s, uint32_t msr, bool write,
 			continue;
 		if (!write) {
 			*val = s->guest_msrs[i].value;
-			return true;
+			return 1;
 		}
+		if (!msr_value_ok(msr, *val))
+			return -1;
 		s->guest_msrs[i].value = *val;
 		update_msr_counts(s);
-		return true;
+		return 1;
 	}
-	return false;
+	return 0;
 }
 
 static uint16_t read_sel(int i)
