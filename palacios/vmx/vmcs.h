@@ -101,6 +101,7 @@
 #define VMCS_GUEST_DEBUGCTL	0x2802
 #define VMCS_GUEST_PAT		0x2804
 #define VMCS_GUEST_EFER		0x2806
+#define VMCS_GUEST_PDPTE0	0x280a /* PDPTE0..3: +2 each */
 #define VMCS_HOST_PAT		0x2c00
 #define VMCS_HOST_EFER		0x2c02
 /* 32-bit fields. */

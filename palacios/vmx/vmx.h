@@ -22,13 +22,17 @@ struct vmx_caps {
 extern struct vmx_caps vmx_caps;
 
 /* MSRs no VMCS field holds, switched through the VM-entry/VM-exit MSR
- * areas (SDM vol. 3 §24.7.2, §24.8.2). */
+ * areas (SDM vol. 3 §24.7.2, §24.8.2).  The first (KERNEL_GS_BASE, which
+ * SWAPGS changes without an exit) always; the SYSCALL ones only while
+ * the guest's values differ from the host's: guest RDMSR/WRMSR of them
+ * exit and the backend keeps the guest's values. */
 struct vmx_msr_entry {
 	uint32_t index;
 	uint32_t reserved;
 	uint64_t value;
 };
 #define VMX_SWITCHED_MSRS 5
+#define VMX_ALWAYS_SWITCHED 1
 extern const uint32_t vmx_switched_msrs[VMX_SWITCHED_MSRS];
 
 struct vmx_vcpu {
@@ -36,6 +40,7 @@ struct vmx_vcpu {
 	uint64_t msr_bitmap_pa;
 	uint64_t msr_area_pa; /* guest area, then the host area */
 	struct vmx_msr_entry *guest_msrs, *host_msrs;
+	uint32_t nmsrs; /* entries of the MSR areas in use */
 	uint16_t vpid;
 	int cpu;	    /* -1 until the VMCS is set up on a CPU */
 	bool launched;	    /* VMRESUME from now on */
@@ -62,6 +67,10 @@ void vmx_exit_point(void);
 void vmx_vmcs_setup(struct v3_vcpu *vcpu, struct vmx_vcpu *s);
 void vmx_state_to_vmcs(struct v3_vcpu *vcpu, struct vmx_vcpu *s);
 void vmx_state_from_vmcs(struct v3_vcpu *vcpu, struct vmx_vcpu *s);
+/* RDMSR/WRMSR of a switched MSR: 1 done, 0 'msr' is not one, -1 a
+ * value WRMSR refuses (#GP). */
+int vmx_switched_msr_access(struct vmx_vcpu *s, uint32_t msr, bool write,
+			    uint64_t *val);
 /* Fills *exit; returns true when the exit was the backend's own
  * business (a CR0/CR4 write touching a bit VMX forces) and is done. */
 bool vmx_decode_exit(struct v3_vcpu *vcpu, struct vmx_vcpu *s,

@@ -1,6 +1,7 @@
 /* vmx_exit.c - VMX basic exit reasons to arch-neutral exits (Intel SDM
  * vol. 3 appendix C, §27.2), the CR0/CR4 writes the backend handles
  * itself, and VM-entry failures turned into a sentence. */
+#include "intr.h"
 #include "vm.h"
 #include "vmm.h"
 #include "vmx.h"
@@ -8,6 +9,8 @@
 #define CR0_PE	 (1ull << 0)
 #define CR0_TS	 (1ull << 3)
 #define CR0_PG	 (1ull << 31)
+#define CR4_PAE	 (1ull << 5)
+#define CR4_VMXE (1ull << 13)
 #define EFER_LME (1ull << 8)
 #define EFER_LMA (1ull << 10)
 
@@ -36,11 +39,29 @@ static uint64_t *gpr(struct v3_vcpu *vcpu, unsigned n)
 	return regs[n & 15];
 }
 
+/* With EPT, PAE paging outside long mode takes its four PDPTEs from the
+ * VMCS at entry (SDM vol. 3 §26.3.2.4); a CR write the CPU did not carry
+ * out itself must load them, as MOV to CR0/CR4 would. */
+static void load_pdptes(struct v3_vcpu *vcpu)
+{
+	struct v3_vcpu_state *st = &vcpu->state;
+	uint64_t pdpte[4] = {0, 0, 0, 0};
+	int i;
+
+	if (!(st->cr0 & CR0_PG) || !(st->cr4 & CR4_PAE) ||
+	    (st->efer & EFER_LMA))
+		return;
+	v3_gpa_read(vcpu->vm, st->cr3 & 0xffffffe0ull, pdpte, sizeof(pdpte));
+	for (i = 0; i < 4; i++)
+		vmwrite(VMCS_GUEST_PDPTE0 + 2 * i, pdpte[i]);
+}
+
 /* A guest write to CR0 or CR4 that exits only because it touches a bit
  * VMX forces on (CR0.NE, CR4.VMXE): take the value as the guest's view
  * and let the next entry add the forced bits back.  Paging turning on
  * or off with EFER.LME moves EFER.LMA, as the CPU would (SDM vol. 3
- * §10.8.5 "Initializing IA-32e mode"). */
+ * §10.8.5 "Initializing IA-32e mode").  CR4.VMXE itself is #GP: the
+ * guest has no VMX. */
 static bool cr_write(struct v3_vcpu *vcpu, uint64_t qual, uint32_t len)
 {
 	struct v3_vcpu_state *st = &vcpu->state;
@@ -48,7 +69,12 @@ static bool cr_write(struct v3_vcpu *vcpu, uint64_t qual, uint32_t len)
 	uint64_t val, old = st->cr0;
 
 	if (type == 0 && cr == 4) {
-		st->cr4 = *gpr(vcpu, qual >> 8);
+		val = *gpr(vcpu, qual >> 8);
+		if (val & CR4_VMXE) {
+			v3_inject_exception(vcpu, V3_EXC_GP, true, 0);
+			return true;
+		}
+		st->cr4 = val;
 	} else if (cr != 0 || type == 1) {
 		return false;
 	} else {
@@ -64,8 +90,32 @@ static bool cr_write(struct v3_vcpu *vcpu, uint64_t qual, uint32_t len)
 		if ((old & CR0_PG) && !(val & CR0_PG))
 			st->efer &= ~EFER_LMA;
 	}
+	load_pdptes(vcpu);
 	st->rip += len;
 	st->intr_shadow = false;
+	return true;
+}
+
+/* The SYSCALL MSRs are CPU state the backend switches (vmx.h). */
+static bool switched_msr(struct v3_vcpu *vcpu, struct vmx_vcpu *s,
+			 bool write, uint32_t len)
+{
+	struct v3_gprs *g = &vcpu->state.gprs;
+	uint64_t val = (g->rdx << 32) | (uint32_t)g->rax;
+	int r = vmx_switched_msr_access(s, (uint32_t)g->rcx, write, &val);
+
+	if (r == 0)
+		return false;
+	if (r < 0) {
+		v3_inject_exception(vcpu, V3_EXC_GP, true, 0);
+		return true;
+	}
+	if (!write) {
+		g->rax = (uint32_t)val;
+		g->rdx = val >> 32;
+	}
+	vcpu->state.rip += len;
+	vcpu->state.intr_shadow = false;
 	return true;
 }
 
@@ -142,8 +192,14 @@ bool vmx_decode_exit(struct v3_vcpu *vcpu, struct vmx_vcpu *s,
 	case EXIT_INVLPG: set(exit, V3_EXIT_INVLPG, len); break;
 	case EXIT_VMCALL: set(exit, V3_EXIT_HYPERCALL, len); break;
 	case EXIT_IO: decode_io(q, len, exit); break;
-	case EXIT_RDMSR: set(exit, V3_EXIT_MSR_READ, len); break;
-	case EXIT_WRMSR: set(exit, V3_EXIT_MSR_WRITE, len); break;
+	case EXIT_RDMSR:
+	case EXIT_WRMSR:
+		if (switched_msr(vcpu, s, reason == EXIT_WRMSR, len))
+			return true;
+		set(exit,
+		    reason == EXIT_WRMSR ? V3_EXIT_MSR_WRITE : V3_EXIT_MSR_READ,
+		    len);
+		break;
 	case EXIT_PAUSE: set(exit, V3_EXIT_PAUSE, len); break;
 	case EXIT_CR_ACCESS:
 		if (cr_write(vcpu, q, len))

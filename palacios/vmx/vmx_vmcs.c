@@ -12,16 +12,16 @@
 #define EFER_LMA (1ull << 10)
 
 const uint32_t vmx_switched_msrs[VMX_SWITCHED_MSRS] = {
-    MSR_STAR, MSR_LSTAR, MSR_CSTAR, MSR_SFMASK, MSR_KERNEL_GS_BASE,
+    MSR_KERNEL_GS_BASE, MSR_STAR, MSR_LSTAR, MSR_CSTAR, MSR_SFMASK,
 };
 
-/* Guest-owned MSRs the VMCS or the MSR areas switch: the guest may
- * access them directly.  Everything else exits to the core's MSR
- * handler and the hook table. */
+/* Guest-owned MSRs the VMCS or the MSR areas always switch: the guest
+ * may access them directly.  The lazily switched ones exit to the
+ * backend; everything else to the core's MSR handler and the hooks. */
 static const uint32_t passthrough_msrs[] = {
-    MSR_SYSENTER_CS, MSR_SYSENTER_ESP, MSR_SYSENTER_EIP, MSR_PAT,
-    MSR_FS_BASE,     MSR_GS_BASE,      MSR_STAR,	 MSR_LSTAR,
-    MSR_CSTAR,	     MSR_SFMASK,       MSR_KERNEL_GS_BASE,
+    MSR_SYSENTER_CS, MSR_SYSENTER_ESP, MSR_SYSENTER_EIP,
+    MSR_PAT,	     MSR_FS_BASE,      MSR_GS_BASE,
+    MSR_KERNEL_GS_BASE,
 };
 
 /* MSR bitmap: read-low, read-high, write-low, write-high, 1 KiB each
@@ -55,6 +55,56 @@ static void init_msrs(struct vmx_vcpu *s)
 		s->host_msrs[i].index = vmx_switched_msrs[i];
 		s->host_msrs[i].value = v3_rdmsr(vmx_switched_msrs[i]);
 	}
+}
+
+/* All five while any lazily switched value differs from the host's. */
+static void update_msr_counts(struct vmx_vcpu *s)
+{
+	uint32_t n = VMX_ALWAYS_SWITCHED, i;
+
+	for (i = VMX_ALWAYS_SWITCHED; i < VMX_SWITCHED_MSRS; i++)
+		if (s->guest_msrs[i].value != s->host_msrs[i].value)
+			n = VMX_SWITCHED_MSRS;
+	if (n == s->nmsrs)
+		return;
+	vmwrite(VMCS_EXIT_MSR_STORE_N, n);
+	vmwrite(VMCS_ENTRY_MSR_LOAD_N, n);
+	vmwrite(VMCS_EXIT_MSR_LOAD_N, n);
+	s->nmsrs = n;
+}
+
+/* WRMSR's own checks (SDM vol. 4 table 2-2): LSTAR and CSTAR hold
+ * canonical addresses, SFMASK's upper half is reserved. */
+static bool msr_value_ok(uint32_t msr, uint64_t v)
+{
+	uint64_t top = v >> 47;
+
+	if (msr == MSR_LSTAR || msr == MSR_CSTAR)
+		return top == 0 || top == 0x1ffff;
+	if (msr == MSR_SFMASK)
+		return !(v >> 32);
+	return true;
+}
+
+int vmx_switched_msr_access(struct vmx_vcpu *s, uint32_t msr, bool write,
+			    uint64_t *val)
+{
+	uint32_t i;
+
+	for (i = VMX_ALWAYS_SWITCHED; i < VMX_SWITCHED_MSRS; i++) {
+		if (vmx_switched_msrs[i] != msr)
+			continue;
+		if (!write) {
+			*val = s->guest_msrs[i].value;
+			return 1;
+		}
+		if (!msr_value_ok(msr, *val))
+			return -1;
+		s->guest_msrs[i].value = *val;
+		update_msr_counts(s);
+		return 1;
+	}
+	return 0;
 }
 
 static uint16_t read_sel(int i)
@@ -136,9 +186,8 @@ void vmx_vmcs_setup(struct v3_vcpu *vcpu, struct vmx_vcpu *s)
 	vmwrite(VMCS_EXIT_MSR_STORE, s->msr_area_pa);
 	vmwrite(VMCS_ENTRY_MSR_LOAD, s->msr_area_pa);
 	vmwrite(VMCS_EXIT_MSR_LOAD, s->msr_area_pa + V3_PAGE_SIZE / 2);
-	vmwrite(VMCS_EXIT_MSR_STORE_N, VMX_SWITCHED_MSRS);
-	vmwrite(VMCS_ENTRY_MSR_LOAD_N, VMX_SWITCHED_MSRS);
-	vmwrite(VMCS_EXIT_MSR_LOAD_N, VMX_SWITCHED_MSRS);
+	s->nmsrs = ~0u;
+	update_msr_counts(s);
 	vmwrite(VMCS_TSC_OFFSET, vcpu->vm->tsc_offset);
 	vmwrite(VMCS_EPT_POINTER, vcpu->vm->nested.root_hpa | EPTP_WB_4LEVEL);
 	if (s->vpid)

@@ -1,5 +1,7 @@
-/* msr.c - MSR exits: the testdev scratch MSR keeps all 64 bits, and an
- * MSR nobody emulates raises #GP(0) on read and on write. */
+/* msr.c - MSR exits: the testdev scratch MSR keeps all 64 bits, an MSR
+ * nobody emulates raises #GP(0) on read and on write, and the SYSCALL
+ * MSRs (CPU state the backends switch) keep the guest's values across
+ * exits. */
 #include "libguest.h"
 
 /* Near the scratch MSR, in the range nobody assigns. */
@@ -42,9 +44,41 @@ static void test_unknown(void)
 	       vector_name(vec));
 }
 
+static void test_syscall_msrs(void)
+{
+	static const struct {
+		uint32_t msr;
+		const char *name;
+		uint64_t val;
+	} m[] = {
+		{ 0xc0000081u, "STAR", 0x0023001000000000ull },
+		{ 0xc0000082u, "LSTAR", 0xffffffff81a00000ull },
+		{ 0xc0000083u, "CSTAR", 0xffffffff81a00040ull },
+		{ 0xc0000084u, "SFMASK", 0x47700ull },
+		{ 0xc0000102u, "KERNEL_GS_BASE", 0xffff888012340000ull },
+	};
+	unsigned i;
+
+	for (i = 0; i < sizeof(m) / sizeof(*m); i++)
+		wrmsr(m[i].msr, m[i].val);
+	/* Exits in between: the values must survive the world switches. */
+	for (i = 0; i < 8; i++)
+		cpuid(0);
+	for (i = 0; i < sizeof(m) / sizeof(*m); i++) {
+		uint64_t got = rdmsr(m[i].msr);
+
+		report(got == m[i].val, "%s wrote 0x%llx read 0x%llx",
+		       m[i].name, (unsigned long long)m[i].val,
+		       (unsigned long long)got);
+		wrmsr(m[i].msr, 0);
+	}
+	report(rdmsr(0xc0000082u) == 0, "LSTAR back to 0");
+}
+
 int main(void)
 {
 	test_scratch();
 	test_unknown();
+	test_syscall_msrs();
 	return report_summary();
 }
