@@ -9,6 +9,7 @@
 #include "printk.h"
 #include "sched.h"
 #include "serial.h"
+#include "smp.h"
 #include "time.h"
 #include "trap.h"
 #include "x86.h"
@@ -24,7 +25,7 @@ void kmain(uint32_t magic, uint32_t mbi_pa);
  * - CR4.OSFXSR/OSXMMEXCPT: FXSAVE/FXRSTOR and SSE work, so the VMM may
  *   save guest FPU state (SDM vol. 3 §13.1).  The kernel itself is
  *   built without SSE and never touches the FPU. */
-static void cpu_setup(void)
+void cpu_setup(void)
 {
 	uint32_t r[4];
 
@@ -59,6 +60,7 @@ void kmain(uint32_t magic, uint32_t mbi_pa)
 	time_init();
 	sched_init();
 	sti();
+	smp_init();
 
 	/* The firmware may have left its cursor mid-line: start clean so
 	 * the banner begins a line. */

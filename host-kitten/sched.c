@@ -12,6 +12,7 @@
 #include "mm.h"
 #include "power.h"
 #include "sched.h"
+#include "smp.h"
 #include "time.h"
 #include "x86.h"
 
@@ -31,14 +32,16 @@ static struct cpu *this_cpu(void)
 	return &cpus[0];
 }
 
+/* The CPU the caller runs on; threads only ever run on CPU 0 so far,
+ * but the VMM also asks from code the APs run (smp_call_on_cpu). */
 int cpu_id(void)
 {
-	return this_cpu()->id;
+	return smp_cpu_index();
 }
 
 int num_cpus(void)
 {
-	return MAX_CPUS;
+	return smp_cpus_online();
 }
 
 struct thread *current_thread(void)
@@ -263,7 +266,8 @@ struct thread *thread_create(int (*fn)(void *arg), void *arg, int cpu,
 	*(uint64_t *)t->stack_pa = STACK_CANARY;
 	t->fn = fn;
 	t->arg = arg;
-	t->cpu = cpu < 0 ? 0 : cpu;
+	/* Only CPU 0 schedules threads yet: the APs are parked. */
+	t->cpu = 0;
 	kstrlcpy(t->name, name ? name : "thread", sizeof(t->name));
 
 	/* What context_switch pops: r15, r14, r13, r12, rbx, rbp, then
