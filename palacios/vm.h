@@ -61,6 +61,7 @@ struct v3_vcpu {
 	uint64_t mtrr_def_type;
 	uint64_t mtrr_var[16];	/* PHYSBASE/PHYSMASK pairs 0x200-0x20f */
 	uint64_t mtrr_fixed[11];
+	uint64_t nb_cfg;	/* AMD NB_CFG, storage (vcpu_msr.c) */
 
 	struct v3_exit_stat stats[V3_EXIT_MAX];
 
