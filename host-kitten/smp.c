@@ -18,6 +18,12 @@
 #define APIC_SVR 0x0f0
 #define APIC_ICR_LO 0x300
 #define APIC_ICR_HI 0x310
+#define APIC_LVT_TIMER 0x320
+#define APIC_TIMER_ICR 0x380
+#define APIC_TIMER_CCR 0x390
+#define APIC_TIMER_DCR 0x3e0
+#define LVT_MASKED (1u << 16)
+#define DCR_DIV1 0xb
 #define SVR_ENABLE 0x100
 #define ICR_PENDING (1u << 12)
 #define ICR_INIT 0x4500 /* INIT, level assert */
@@ -45,6 +51,9 @@ struct smp_cpu {
 };
 
 static struct smp_cpu cpus[GDT_MAX_CPUS];
+/* Local APIC timer counts per ms (divide by 1), measured against the
+ * TSC by each AP: the APs' wake-up alarm, as only CPU 0 has a tick. */
+static uint64_t apic_counts_per_ms;
 static volatile int ncpus = 1;
 
 static uint32_t lapic_read(uint32_t reg)
@@ -106,10 +115,40 @@ static void ap_main(uint64_t idx)
 	cpu_setup();
 	lapic_write(APIC_SVR, SVR_ENABLE | 0xff);
 	cpus[idx].apic_id = lapic_read(APIC_ID) >> 24;
+	if (!apic_counts_per_ms) {
+		lapic_write(APIC_LVT_TIMER, LVT_MASKED);
+		lapic_write(APIC_TIMER_DCR, DCR_DIV1);
+		lapic_write(APIC_TIMER_ICR, 0xffffffffu);
+		delay_us(1000);
+		apic_counts_per_ms = 0xffffffffu - lapic_read(APIC_TIMER_CCR);
+	}
+	lapic_write(APIC_TIMER_DCR, DCR_DIV1);
+	lapic_write(APIC_LVT_TIMER, SMP_CALL_VECTOR); /* one-shot */
+	sched_init_cpu((int)idx);
 	__atomic_store_n(&cpus[idx].online, 1, __ATOMIC_SEQ_CST);
-	/* Parked: only SMP_CALL_VECTOR IPIs reach an AP. */
-	for (;;)
-		sti_hlt();
+	/* Threads placed here run from now on; SMP_CALL_VECTOR IPIs wake
+	 * the idle loop and run call_on_cpu() requests. */
+	sched_idle_loop();
+}
+
+void smp_arm_wakeup(uint64_t tsc_deadline)
+{
+	uint64_t now = rdtsc(), counts = 1;
+
+	if (tsc_deadline > now && apic_counts_per_ms)
+		counts = (tsc_deadline - now) * apic_counts_per_ms /
+			 usec_to_cycles(1000) + 1;
+	if (counts > 0xffffffffu)
+		counts = 0xffffffffu;
+	lapic_write(APIC_TIMER_ICR, (uint32_t)counts);
+}
+
+void smp_kick(int cpu)
+{
+	if (cpu > 0 && cpu < ncpus)
+		send_ipi(cpus[cpu].apic_id, ICR_FIXED | SMP_CALL_VECTOR);
+	else if (cpu == 0 && ncpus > 1 && smp_cpu_index() != 0)
+		send_ipi(cpus[0].apic_id, ICR_FIXED | SMP_CALL_VECTOR);
 }
 
 void smp_call_interrupt(void)

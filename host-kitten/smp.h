@@ -1,7 +1,8 @@
 /* smp.h - the application processors: started with INIT/SIPI through
  * the boot CPU's local APIC, brought to long mode by smp_tramp.S, then
- * parked.  They run what call_on_cpu() gives them (the VMM enables SVM
- * on every CPU that way); kernel threads still run on CPU 0 only. */
+ * each runs its own idle loop and the threads placed on it.  They also
+ * run what call_on_cpu() gives them (the VMM enables SVM on every CPU
+ * that way).  Only the boot CPU takes the timer tick. */
 #ifndef KITTEN_SMP_H
 #define KITTEN_SMP_H
 
@@ -18,6 +19,10 @@ int smp_cpu_index(void);
 /* Run fn(arg) on online CPU 'cpu' and wait for it; -1 if no such CPU. */
 int smp_call_on_cpu(int cpu, void (*fn)(void *arg), void *arg);
 void smp_call_interrupt(void);
+/* Interrupt 'cpu' (an IPI): it leaves HLT, or a guest it runs exits. */
+void smp_kick(int cpu);
+/* An AP's alarm: SMP_CALL_VECTOR at about this TSC value. */
+void smp_arm_wakeup(uint64_t tsc_deadline);
 /* Control register set-up every CPU needs (main.c). */
 void cpu_setup(void);
 

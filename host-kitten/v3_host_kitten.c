@@ -5,9 +5,9 @@
  * - Memory is identity mapped: phys_to_virt/virt_to_phys are casts.
  * - alloc_pages ignores 'node' (one NUMA node) and returns 0 on failure.
  * - malloc returns zeroed, 16-byte aligned memory of any size.
- * - Threads are cooperative and all run on CPU 0 (the APs are started
- *   and parked, and run call_on_cpu() requests): a vcpu thread keeps the
- *   CPU until it yields or sleeps, so it must yield after a VM exit caused
+ * - Threads are cooperative and stay on the CPU they were created for
+ *   (every CPU the machine has; kick_cpu is an IPI): a vcpu thread keeps
+ *   the CPU until it yields or sleeps, so it must yield after a VM exit caused
  *   by a host interrupt.  Stacks are THREAD_STACK_SIZE (64 KiB) above an
  *   unmapped guard page.
  * - The only host interrupt is the PIT tick (IRQ 0, 100 Hz).
@@ -137,6 +137,7 @@ const struct v3_host_ops kitten_host_ops = {
 	.cpu_id = cpu_id,
 	.num_cpus = num_cpus,
 	.call_on_cpu = host_call_on_cpu,
+	.kick_cpu = smp_kick,
 	.hook_irq = host_hook_irq,
 	.ack_irq = host_ack_irq,
 	.cycles = host_cycles,

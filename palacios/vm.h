@@ -44,6 +44,7 @@ struct v3_vcpu {
 	uint64_t irr[4];       /* vectors raised by simple sources */
 	bool want_intr_window; /* ask for an exit once IF=1 */
 	volatile bool halted;
+	int host_cpu; /* where the vcpu thread runs (pinned) */
 	/* Set by the local APIC model while LVT LINT0 does not take ExtINT:
 	 * the 8259's INT output then does not reach this vcpu. */
 	volatile bool extint_masked;
@@ -98,6 +99,12 @@ struct v3_vm {
 	struct v3_dev_inst devs[V3_CFG_MAX_DEVICES];
 
 	void *lock;
+	/* Device models were written for one thread at a time: hook calls
+	 * and timer callbacks of vcpus on different host CPUs take this
+	 * (hooks.c).  NULL: no serialization (userspace unit tests). */
+	void *dev_lock;
+	volatile int dev_lock_owner; /* host CPU holding it, -1: none */
+	int dev_lock_depth;
 	volatile enum v3_vm_state state;
 	volatile bool stop_requested;
 	volatile bool pause_requested;
