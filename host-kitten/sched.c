@@ -398,8 +398,8 @@ void sched_idle_loop(void)
 	for (;;) {
 		cli();
 		schedule();
-		if (c->id != 0) {
-			/* No tick here: the local APIC timer wakes us. */
+		if (c->id != 0 || smp_have_alarm()) {
+			/* The local APIC timer wakes us (APs take no tick). */
 			uint64_t d = earliest_deadline(c);
 
 			if (d)

@@ -93,18 +93,16 @@ int smp_cpus_online(void)
 	return ncpus;
 }
 
-/* Index of the calling CPU (0 = boot CPU). */
+/* Index of the calling CPU (0 = boot CPU), from the TSS it loaded
+ * (gdt.c gives CPU n the selector KERNEL_TSS + 16 n): STR is cheap,
+ * while reading the local APIC ID is MMIO, which an emulator may
+ * serialize across all its CPUs. */
 int smp_cpu_index(void)
 {
-	uint32_t id;
+	uint16_t tr;
 
-	if (ncpus == 1)
-		return 0;
-	id = lapic_read(APIC_ID) >> 24;
-	for (int i = 0; i < ncpus; i++)
-		if (cpus[i].apic_id == id)
-			return i;
-	return 0;
+	__asm__ volatile("str %0" : "=r"(tr));
+	return tr < KERNEL_TSS ? 0 : (tr - KERNEL_TSS) / 16;
 }
 
 /* First C code of an AP, on its own stack, interrupts off. */
@@ -129,6 +127,11 @@ static void ap_main(uint64_t idx)
 	/* Threads placed here run from now on; SMP_CALL_VECTOR IPIs wake
 	 * the idle loop and run call_on_cpu() requests. */
 	sched_idle_loop();
+}
+
+bool smp_have_alarm(void)
+{
+	return apic_counts_per_ms != 0;
 }
 
 void smp_arm_wakeup(uint64_t tsc_deadline)
@@ -237,6 +240,13 @@ int smp_init(void)
 		if (!start_ap(id, idx))
 			break;
 		ncpus = idx + 1;
+	}
+	/* With APs the boot CPU sleeps on its local APIC timer too rather
+	 * than polling the TSC: a polling CPU would slow the others down
+	 * in an emulator that serializes its CPUs' device accesses. */
+	if (apic_counts_per_ms) {
+		lapic_write(APIC_TIMER_DCR, DCR_DIV1);
+		lapic_write(APIC_LVT_TIMER, SMP_CALL_VECTOR);
 	}
 	return ncpus;
 }

@@ -6,6 +6,7 @@
 #ifndef KITTEN_SMP_H
 #define KITTEN_SMP_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 /* The IPI that makes a parked CPU look at its mailbox. */
@@ -21,8 +22,11 @@ int smp_call_on_cpu(int cpu, void (*fn)(void *arg), void *arg);
 void smp_call_interrupt(void);
 /* Interrupt 'cpu' (an IPI): it leaves HLT, or a guest it runs exits. */
 void smp_kick(int cpu);
-/* An AP's alarm: SMP_CALL_VECTOR at about this TSC value. */
+/* A CPU's alarm: SMP_CALL_VECTOR at about this TSC value (only when
+ * smp_have_alarm(): the local APIC timer was calibrated, which the
+ * first AP does). */
 void smp_arm_wakeup(uint64_t tsc_deadline);
+bool smp_have_alarm(void);
 /* Control register set-up every CPU needs (main.c). */
 void cpu_setup(void);
 

@@ -128,7 +128,8 @@ static void test_oneshot(void)
 	wait_ref(40000);
 	report(ticks == 1, "one-shot 20 ms fired exactly once in 45 ms (%u)",
 	       ticks);
-	report(tick_tsc - t0 >= 20 * tsc_per_ms * 99 / 100,
+	/* tsc_per_ms includes a wake-up latency or so: 5% of slack. */
+	report(tick_tsc - t0 >= 20 * tsc_per_ms * 95 / 100,
 	       "not before its 20 ms");
 	report(lapic_read(APIC_TIMER_CCR) == 0, "current count 0 after");
 }
