@@ -22,7 +22,7 @@ CORE_OBJS := $(patsubst %,$(BUILD)/%.o,$(CORE_SRCS) $(CORE_ASMS))
 CORE_LIB  := $(BUILD)/libv3.a
 
 .PHONY: all deps check run bench clean unit
-all: $(CORE_LIB) lwk guests unit-build
+all: $(CORE_LIB) lwk guests unit-build linux
 
 $(BUILD)/%.c.o: %.c
 	@mkdir -p $(dir $@)
@@ -37,6 +37,7 @@ $(CORE_LIB): $(CORE_OBJS)
 	$(Q)ar rcs $@ $^
 
 -include host-kitten/kitten.mk
+-include host-linux/linux.mk
 -include tests/guests/guests.mk
 -include tests/unit/unit.mk
 -include tests/tests.mk

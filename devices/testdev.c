@@ -1,11 +1,13 @@
 /* testdev.c - registers for the VMM's own test guests: a scratch port,
  * a one-shot timer that raises a vector, a scratch MSR, an MSR that
- * drives a platform interrupt line, and a CPUID leaf, so each hook kind
- * has a device on the other end.  See v3_abi.h. */
+ * drives a platform interrupt line and a CPUID leaf, so each hook kind
+ * has a device on the other end, and a register that breaks the vcpu's
+ * state on purpose.  See v3_abi.h. */
 #include "device.h"
 #include "intr.h"
 #include "irq.h"
 #include "vm.h"
+#include "vmm.h"
 
 struct testdev {
 	struct v3_vm *vm;
@@ -23,6 +25,19 @@ static void testdev_fire(struct v3_vm *vm, void *priv)
 
 	t->fired++;
 	v3_raise_vector(vm->vcpus[0], t->vector);
+}
+
+/* Write-only is a mapping EPT refuses to walk (SDM vol. 3 §29.3.3.1). */
+static void break_nested(struct v3_vm *vm, uint64_t gpa)
+{
+	uint64_t avail;
+	uint8_t *hva = v3_gpa_to_hva_ram(vm, gpa & ~0xfffull, &avail);
+
+	if (!hva)
+		return;
+	v3_nested_map(vm, gpa & ~0xfffull, v3_host->virt_to_phys(hva), 4096,
+		      V3_NPERM_W);
+	v3_vm_flush_tlb(vm);
 }
 
 static int testdev_io(struct v3_vcpu *vcpu, struct v3_access *acc, void *priv)
@@ -51,6 +66,16 @@ static int testdev_io(struct v3_vcpu *vcpu, struct v3_access *acc, void *priv)
 		return 0;
 	case V3_TESTDEV_FIRED:
 		acc->val[0] = acc->write ? 0 : t->fired;
+		return 0;
+	case V3_TESTDEV_BREAK_STATE:
+		if (!acc->write)
+			acc->val[0] = 0;
+		else if (v == V3_TESTDEV_BREAK_TR)
+			/* Type 9: a 32-bit TSS that is not busy. */
+			vcpu->state.seg[V3_SEG_TR].attr =
+			    (vcpu->state.seg[V3_SEG_TR].attr & ~0xfu) | 9;
+		else if (v == V3_TESTDEV_BREAK_NESTED)
+			break_nested(vcpu->vm, t->scratch);
 		return 0;
 	}
 	return -1;
@@ -108,6 +133,8 @@ static int testdev_create(struct v3_vm *vm, const struct v3_cfg_device *cfg,
 			testdev_io, t) ||
 	    v3_hook_add(vm, V3_HOOK_IO, V3_TESTDEV_FIRED, V3_TESTDEV_FIRED + 3,
 			testdev_io, t) ||
+	    v3_hook_add(vm, V3_HOOK_IO, V3_TESTDEV_BREAK_STATE,
+			V3_TESTDEV_BREAK_STATE + 3, testdev_io, t) ||
 	    v3_hook_add(vm, V3_HOOK_MSR, V3_TESTDEV_MSR, V3_TESTDEV_IRQ_MSR,
 			testdev_msr, t) ||
 	    v3_hook_add(vm, V3_HOOK_CPUID, V3_TESTDEV_CPUID, V3_TESTDEV_CPUID,

@@ -111,7 +111,7 @@ static void run_vm(const struct mb_module *m, uint64_t timeout_us)
 
 	start = now_usec();
 	while (v3_vm_state(vm) != V3_VM_STOPPED) {
-		if (now_usec() - start >= timeout_us) {
+		if (timeout_us && now_usec() - start >= timeout_us) {
 			timed_out = 1;
 			v3_vm_stop(vm);
 			break;

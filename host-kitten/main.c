@@ -15,6 +15,8 @@
 #include "x86.h"
 
 #define CPUID_EXT_NX (1u << 20)	/* CPUID 0x80000001 EDX */
+#define CPUID_7_SMEP (1u << 7)	/* CPUID 7.0 EBX */
+#define CPUID_7_SMAP (1u << 20)
 
 void kmain(uint32_t magic, uint32_t mbi_pa);
 
@@ -24,16 +26,31 @@ void kmain(uint32_t magic, uint32_t mbi_pa);
  * - CR0.NE: native x87 error reporting (SDM vol. 3 §2.5);
  * - CR4.OSFXSR/OSXMMEXCPT: FXSAVE/FXRSTOR and SSE work, so the VMM may
  *   save guest FPU state (SDM vol. 3 §13.1).  The kernel itself is
- *   built without SSE and never touches the FPU. */
+ *   built without SSE and never touches the FPU;
+ * - CR0.WP, CR4.PSE/PGE/SMEP/SMAP: the paging controls a Linux guest
+ *   sets.  An emulated CPU (QEMU's TCG) drops its whole software TLB at
+ *   a world switch whenever any of them differs between host and guest,
+ *   on top of the flush for CR3; agreeing with the guest halves the cost
+ *   of an exit.  They are harmless here: every host mapping is
+ *   supervisor-only and writable, and none is global. */
 void cpu_setup(void)
 {
 	uint32_t r[4];
+	unsigned long cr4 = CR4_OSFXSR | CR4_OSXMMEXCPT | CR4_PSE | CR4_PGE;
 
 	cpuid(0x80000001u, 0, r);
 	if (r[3] & CPUID_EXT_NX)
 		wrmsr(MSR_EFER, rdmsr(MSR_EFER) | EFER_NXE);
-	write_cr0((read_cr0() | CR0_NE | CR0_MP) & ~CR0_EM);
-	write_cr4(read_cr4() | CR4_OSFXSR | CR4_OSXMMEXCPT);
+	cpuid(0, 0, r);
+	if (r[0] >= 7) {
+		cpuid(7, 0, r);
+		if (r[1] & CPUID_7_SMEP)
+			cr4 |= CR4_SMEP;
+		if (r[1] & CPUID_7_SMAP)
+			cr4 |= CR4_SMAP;
+	}
+	write_cr0((read_cr0() | CR0_NE | CR0_MP | CR0_WP) & ~CR0_EM);
+	write_cr4(read_cr4() | cr4);
 }
 
 static void print_modules(void)

@@ -58,15 +58,26 @@ static void add_region(uint64_t base, uint64_t len, int usable)
 		boot_info.usable_bytes += len;
 }
 
-/* "dir/cpuid.cfg arg" -> "cpuid.cfg". */
+/* "dir/cpuid.cfg arg" -> "cpuid.cfg"; a "name=X" word names the module
+ * X instead (a boot medium with short file names, e.g. an ISO). */
 static void module_name(char *out, const char *cmd)
 {
-	const char *start = cmd, *p;
+	const char *start = cmd, *p, *q;
 	size_t n = 0;
 
 	if (!cmd) {
 		out[0] = 0;
 		return;
+	}
+	for (q = cmd; *q; q++) {
+		if ((q == cmd || q[-1] == ' ') && !kstrncmp(q, "name=", 5)) {
+			q += 5;
+			while (q[n] && q[n] != ' ' && n + 1 < MB_NAME_LEN)
+				n++;
+			memcpy(out, q, n);
+			out[n] = 0;
+			return;
+		}
 	}
 	while (*start == ' ')
 		start++;

@@ -6,11 +6,20 @@
 #include "x86.h"
 
 #define DEBUG_EXIT_PORT 0x501
+#define BOCHS_SHUTDOWN_PORT 0x8900
 
+/* QEMU's isa-debug-exit ends QEMU with the status; Bochs ends when the
+ * string "Shutdown" is written to its shutdown port.  Each machine
+ * ignores the other's port. */
 void poweroff(int status)
 {
+	const char *s = "Shutdown";
+
 	cli();
+	serial_drain();
 	outb(DEBUG_EXIT_PORT, (uint8_t)status);
+	while (*s)
+		outb(BOCHS_SHUTDOWN_PORT, (uint8_t)*s++);
 	for (;;)
 		__asm__ volatile("cli; hlt");
 }

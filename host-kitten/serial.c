@@ -21,6 +21,7 @@
 #define MCR_DTR_RTS 0x03
 #define LSR_DR 0x01		/* a received byte is waiting */
 #define LSR_THRE 0x20		/* transmit holding register empty */
+#define LSR_TEMT 0x40		/* transmitter empty: the last byte left */
 /* 1.8432 MHz / 16 = 115200: divisor 1. */
 #define BAUD_DIVISOR 1
 
@@ -56,6 +57,15 @@ static void put_byte(char c)
 	}
 	outb(COM1 + UART_THR, (unsigned char)c);
 	last_byte = c;
+}
+
+void serial_drain(void)
+{
+	for (int i = 0; i < 1000000; i++) {
+		if (inb(COM1 + UART_LSR) & LSR_TEMT)
+			return;
+		cpu_relax();
+	}
 }
 
 void serial_start_line(void)

@@ -12,6 +12,9 @@ void serial_write(const char *s, size_t n);
 void serial_start_line(void);
 /* Bytes typed on the console so far (non-blocking); returns the count. */
 size_t serial_read(char *buf, size_t max);
+/* Waits (bounded) until the UART has sent every byte: a machine that
+ * powers off at once would otherwise lose the last ones. */
+void serial_drain(void);
 /* From now on write without taking the lock (panic path). */
 void serial_panic_mode(void);
 

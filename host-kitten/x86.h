@@ -16,8 +16,13 @@
 #define CR0_MP (1ul << 1)
 #define CR0_EM (1ul << 2)
 #define CR0_NE (1ul << 5)
+#define CR0_WP (1ul << 16)
+#define CR4_PSE (1ul << 4)
+#define CR4_PGE (1ul << 7)
 #define CR4_OSFXSR (1ul << 9)
 #define CR4_OSXMMEXCPT (1ul << 10)
+#define CR4_SMEP (1ul << 20)
+#define CR4_SMAP (1ul << 21)
 
 static inline void outb(uint16_t port, uint8_t v)
 {

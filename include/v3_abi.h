@@ -26,7 +26,9 @@ enum v3_exit_reason {
 	V3_EXIT_VIRT_INSN = 15,	/* guest used SVM/VMX instructions */
 	V3_EXIT_ENTRY_FAIL = 16,	/* hardware refused the guest state */
 	V3_EXIT_UNKNOWN = 17,
-	V3_EXIT_MAX = 18,
+	V3_EXIT_PAGE_FAULT = 18,	/* #PF under shadow paging */
+	V3_EXIT_TASK_SWITCH = 19,	/* hardware task switch */
+	V3_EXIT_MAX = 20,
 };
 
 /* Hypercalls: VMMCALL (AMD) or VMCALL (Intel); number in RAX, arguments
@@ -51,6 +53,14 @@ enum v3_exit_reason {
 #define V3_TESTDEV_TIMER_US (V3_TESTDEV_PORT + 4)	/* w: arm one-shot */
 #define V3_TESTDEV_VECTOR (V3_TESTDEV_PORT + 8)	/* r/w: vector to raise */
 #define V3_TESTDEV_FIRED (V3_TESTDEV_PORT + 12)	/* r: timer expirations */
+/* w: make this vcpu's register state invalid, so that the hardware
+ * refuses the next entry (tests the VM-entry failure report).
+ * 1 = TR becomes an available, not busy, TSS; 2 = the RAM page at the
+ * guest-physical address in the scratch register becomes write-only in
+ * the nested page tables (an EPT misconfiguration). */
+#define V3_TESTDEV_BREAK_STATE 0xf0
+#define V3_TESTDEV_BREAK_TR 1
+#define V3_TESTDEV_BREAK_NESTED 2
 #define V3_TESTDEV_MSR 0x4b564d00u	/* scratch MSR, r/w */
 /* w: drive platform interrupt line bits 7:0 to level bit 8 (a level
  * source the guest controls, for I/O APIC tests); r: the last write. */

@@ -8,7 +8,8 @@
  *     block    = 16M                host base-block size (default 128M,
  *                                   power of two, 64K..1G)
  *     vcpus    = 1                  1..V3_CFG_MAX_VCPUS
- *     paging   = nested             nested | shadow
+ *     paging   = nested             nested | shadow (nested falls back to
+ *                                   shadow on a CPU without NPT/EPT)
  *     boot     = direct             direct (entry below) | bios (reset)
  *     entry    = 0x100000           direct boot: 32-bit flat entry point
  *     bios     = bios-256k.bin      boot = bios: firmware image, mapped

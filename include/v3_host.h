@@ -23,7 +23,8 @@ struct v3_host_ops {
 	void *(*phys_to_virt)(uint64_t hpa);
 	uint64_t (*virt_to_phys)(const void *va);
 
-	/* Small allocations (control structures); zeroed. */
+	/* Small allocations (control structures); zeroed, 16-byte aligned
+	 * (a vcpu holds its FXSAVE image). */
 	void *(*malloc)(size_t size);
 	void (*free)(void *p);
 
@@ -59,6 +60,14 @@ struct v3_host_ops {
 	void (*lock_free)(void *lock);
 	unsigned long (*lock_irqsave)(void *lock);
 	void (*unlock_irqrestore)(void *lock, unsigned long flags);
+
+	/* Optional (may be NULL): bracket each guest entry on the vcpu
+	 * thread.  Between the two the thread must stay on its CPU and own
+	 * the FPU registers (the core loads the guest's x87/SSE state into
+	 * them).  A host that preempts kernel threads or uses the FPU
+	 * itself claims both here; guest_exit is its chance to reschedule. */
+	void (*guest_enter)(void);
+	void (*guest_exit)(void);
 };
 
 #endif

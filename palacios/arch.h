@@ -43,6 +43,14 @@ struct v3_exit {
 			uint32_t error;
 		} exc;
 		struct {
+			uint64_t la;	/* CR2 of the fault */
+			uint32_t error; /* the hardware's error code */
+		} pf;
+		struct {
+			uint8_t num; /* CRn */
+			bool write;
+		} cr;
+		struct {
 			const char *what;
 		} info; /* ENTRY_FAIL / UNKNOWN / VIRT_INSN detail */
 	};
@@ -51,6 +59,7 @@ struct v3_exit {
 struct v3_arch_ops {
 	const char *name;
 	bool nested_paging; /* set by detect() */
+	bool shadow_paging; /* intercepts for the core's shadow paging */
 	const struct v3_nested_fmt *nested_fmt;
 
 	/* 0 if this CPU can run guests, else -1 with the reason in why. */

@@ -26,7 +26,14 @@ int v3_handle_exception(struct v3_vcpu *vcpu, struct v3_exit *exit);
 int v3_handle_shutdown(struct v3_vcpu *vcpu, struct v3_exit *exit);
 int v3_handle_virt_insn(struct v3_vcpu *vcpu, struct v3_exit *exit);
 int v3_handle_pause(struct v3_vcpu *vcpu, struct v3_exit *exit);
+int v3_handle_page_fault(struct v3_vcpu *vcpu, struct v3_exit *exit);
+int v3_handle_cr_access(struct v3_vcpu *vcpu, struct v3_exit *exit);
+int v3_handle_invlpg(struct v3_vcpu *vcpu, struct v3_exit *exit);
+int v3_handle_task_switch(struct v3_vcpu *vcpu, struct v3_exit *exit);
 int v3_handle_fatal(struct v3_vcpu *vcpu, struct v3_exit *exit);
+
+/* MAXPHYADDR as guests see it (CPUID 80000008h:EAX[7:0]). */
+uint8_t v3_cpuid_phys_bits(void);
 
 /* Step over the instruction that exited.  An STI or MOV SS shadow
  * covered only that instruction, so it ends here (SDM vol. 3 §6.8.3);

@@ -16,13 +16,15 @@ static const v3_exit_handler handlers[V3_EXIT_MAX] = {
     [V3_EXIT_INTR_WINDOW] = v3_handle_intr_window,
     [V3_EXIT_EXCEPTION] = v3_handle_exception,
     [V3_EXIT_SHUTDOWN] = v3_handle_shutdown,
-    [V3_EXIT_CR_ACCESS] = v3_handle_fatal,
-    [V3_EXIT_INVLPG] = v3_handle_fatal,
+    [V3_EXIT_CR_ACCESS] = v3_handle_cr_access,
+    [V3_EXIT_INVLPG] = v3_handle_invlpg,
     [V3_EXIT_PAUSE] = v3_handle_pause,
     [V3_EXIT_NMI] = v3_handle_host_intr,
     [V3_EXIT_VIRT_INSN] = v3_handle_virt_insn,
     [V3_EXIT_ENTRY_FAIL] = v3_handle_fatal,
     [V3_EXIT_UNKNOWN] = v3_handle_fatal,
+    [V3_EXIT_PAGE_FAULT] = v3_handle_page_fault,
+    [V3_EXIT_TASK_SWITCH] = v3_handle_task_switch,
 };
 
 static const char *const reason_names[V3_EXIT_MAX] = {
@@ -44,6 +46,8 @@ static const char *const reason_names[V3_EXIT_MAX] = {
     [V3_EXIT_VIRT_INSN] = "virt_insn",
     [V3_EXIT_ENTRY_FAIL] = "entry_fail",
     [V3_EXIT_UNKNOWN] = "unknown",
+    [V3_EXIT_PAGE_FAULT] = "page_fault",
+    [V3_EXIT_TASK_SWITCH] = "task_switch",
 };
 
 const char *v3_exit_reason_name(int reason)
@@ -71,12 +75,18 @@ void v3_exit_dispatch(struct v3_vcpu *vcpu, struct v3_exit *exit)
  * hardware refused the guest: stop this VM, never the host. */
 int v3_handle_fatal(struct v3_vcpu *vcpu, struct v3_exit *exit)
 {
-	v3_vm_fail(vcpu, "%s exit (%s code 0x%llx info 0x%llx/0x%llx)%s%s",
+	if (exit->info.what) {
+		v3_vm_fail(vcpu, "%s (%s %s exit, code 0x%llx info 0x%llx)",
+			   exit->info.what, v3_arch->name,
+			   v3_exit_reason_name(exit->reason),
+			   (unsigned long long)exit->hw_code,
+			   (unsigned long long)exit->hw_info1);
+		return -1;
+	}
+	v3_vm_fail(vcpu, "%s exit (%s code 0x%llx info 0x%llx/0x%llx)",
 		   v3_exit_reason_name(exit->reason), v3_arch->name,
 		   (unsigned long long)exit->hw_code,
 		   (unsigned long long)exit->hw_info1,
-		   (unsigned long long)exit->hw_info2,
-		   exit->info.what ? ": " : "",
-		   exit->info.what ? exit->info.what : "");
+		   (unsigned long long)exit->hw_info2);
 	return -1;
 }

@@ -51,6 +51,9 @@ struct v3_walk_result {
 	uint32_t error;	    /* V3_WALK_PF: the #PF error code */
 	/* Rights over the whole walk (AND of R/W and U/S, OR of XD). */
 	bool writable, user, nx;
+	/* ... over the levels above the leaf only (shadow paging combines
+	 * them with a neighbouring leaf of the same table). */
+	bool up_writable, up_user, up_nx;
 	uint8_t levels;	  /* entries read, 0 without paging */
 	uint64_t pte;	  /* the leaf entry, as written back */
 	uint64_t pte_gpa; /* and where it lives */

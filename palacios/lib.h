@@ -2,7 +2,6 @@
 #ifndef V3_LIB_H
 #define V3_LIB_H
 
-#include <stdarg.h>
 #include "v3_types.h"
 
 void *v3_memset(void *dst, int c, size_t n);

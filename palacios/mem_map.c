@@ -3,6 +3,26 @@
 #include "vm.h"
 #include "vmm.h"
 
+/* Room for one more block: the array grows when blocks got smaller than
+ * planned. */
+static int grow_blocks(struct v3_vm *vm, struct v3_mem_map *m)
+{
+	struct v3_mem_block *nb;
+	int cap = m->cap * 2;
+
+	nb = v3_vm_zalloc(vm, cap * sizeof(*nb));
+	if (!nb)
+		return -1;
+	v3_memcpy(nb, m->blocks, m->nblocks * sizeof(*nb));
+	v3_vm_free(vm, m->blocks, m->cap * sizeof(*m->blocks));
+	m->blocks = nb;
+	m->cap = cap;
+	return 0;
+}
+
+/* Blocks are 'block_size' when the host has such contiguous runs; a host
+ * whose allocator tops out lower (Linux: 4 MiB) gets halved requests,
+ * down to 2 MiB, the smallest block nested large pages can use. */
 int v3_mem_init(struct v3_vm *vm, uint64_t ram_size, uint64_t block_size)
 {
 	struct v3_mem_map *m = &vm->mem;
@@ -17,19 +37,31 @@ int v3_mem_init(struct v3_vm *vm, uint64_t ram_size, uint64_t block_size)
 		return -1;
 	m->cap = nblocks;
 	for (i = 0; gpa < ram_size; i++) {
-		struct v3_mem_block *b = &m->blocks[i];
+		struct v3_mem_block *b;
 		uint64_t size =
 		    ram_size - gpa < block_size ? ram_size - gpa : block_size;
+		uint64_t hpa;
 
-		b->hpa = v3_host->alloc_pages(size / V3_PAGE_SIZE, align, -1);
-		if (!b->hpa) {
+		while (!(hpa = v3_host->alloc_pages(size / V3_PAGE_SIZE, align,
+						    -1)) &&
+		       size > V3_PAGE_2M) {
+			size = (size / 2 + V3_PAGE_2M - 1) & ~(V3_PAGE_2M - 1);
+			block_size = size;
+		}
+		if (!hpa) {
 			v3_print(
 			    "%s: host has no %llu KiB contiguous block for "
 			    "guest RAM at 0x%llx",
 			    vm->name, V3_ULL(size >> 10), V3_ULL(gpa));
 			return -1;
 		}
+		if (i == m->cap && grow_blocks(vm, m) != 0) {
+			v3_host->free_pages(hpa, size / V3_PAGE_SIZE);
+			return -1;
+		}
+		b = &m->blocks[i];
 		m->nblocks = i + 1;
+		b->hpa = hpa;
 		b->gpa = gpa;
 		b->size = size;
 		b->hva = v3_host->phys_to_virt(b->hpa);

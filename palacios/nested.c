@@ -120,6 +120,32 @@ int v3_nested_map(struct v3_vm *vm, uint64_t gpa, uint64_t hpa, uint64_t size,
 	return 0;
 }
 
+int v3_nested_lookup(struct v3_vm *vm, uint64_t gpa, uint64_t *hpa,
+		     unsigned *perms, int *level)
+{
+	uint64_t *t = table_va(vm->nested.root_hpa);
+	int l;
+
+	if (gpa >> 48)
+		return -1;
+	for (l = 3; l >= 0; l--) {
+		uint64_t e = t[index_at(gpa, l)];
+		uint64_t size = 1ull << (12 + 9 * l);
+
+		if (!fmt()->present(e))
+			return -1;
+		if (l == 0 || fmt()->large(e)) {
+			*perms = fmt()->perms(e);
+			*hpa = (e & fmt()->addr_mask & ~(size - 1)) |
+			       (gpa & (size - 1));
+			*level = l;
+			return 0;
+		}
+		t = table_va(e & fmt()->addr_mask);
+	}
+	return -1;
+}
+
 static void free_level(struct v3_vm *vm, uint64_t hpa, int level)
 {
 	uint64_t *t = table_va(hpa);

@@ -36,6 +36,12 @@ int v3_nested_init(struct v3_vm *vm);
  * 4 KiB aligned.  Changing a live mapping needs v3_vm_flush_tlb(). */
 int v3_nested_map(struct v3_vm *vm, uint64_t gpa, uint64_t hpa, uint64_t size,
 		  unsigned perms);
+/* What the nested tables say about 'gpa': 0 with the host address, the
+ * rights and the leaf's level (0: 4 KiB, 1: 2 MiB, 2: 1 GiB), or -1 when
+ * nothing is mapped there (MMIO, unmapped).  Shadow paging uses this as
+ * its guest-physical map, so both paging modes see the same memory. */
+int v3_nested_lookup(struct v3_vm *vm, uint64_t gpa, uint64_t *hpa,
+		     unsigned *perms, int *level);
 void v3_nested_free(struct v3_vm *vm);
 
 #endif

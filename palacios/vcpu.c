@@ -2,8 +2,8 @@
  * until the VM stops.  Also the initial register states and the dump. */
 #include "arch.h"
 #include "exit.h"
-#include "fpu.h"
 #include "intr.h"
+#include "shadow.h"
 #include "vm.h"
 #include "vmm.h"
 
@@ -32,6 +32,7 @@ void v3_vcpu_set_reset_state(struct v3_vcpu *vcpu)
 	int i;
 
 	v3_memset(st, 0, sizeof(*st));
+	vcpu->pat = V3_PAT_POWER_ON;
 	st->rip = 0xfff0;
 	st->rflags = 0x2;
 	st->cr0 = V3_CR0_ET | (1ull << 29) | (1ull << 30); /* CD, NW */
@@ -45,6 +46,7 @@ void v3_vcpu_set_reset_state(struct v3_vcpu *vcpu)
 	set_seg(&st->seg[V3_SEG_TR], 0, 0, 0xffff, ATTR_TSS16_BUSY);
 	st->gdtr.limit = 0xffff;
 	st->idtr.limit = 0xffff;
+	v3_fpu_reset(vcpu);
 }
 
 /* Direct entry for test guests: 32-bit flat protected mode, paging off,
@@ -55,6 +57,7 @@ void v3_vcpu_set_direct_state(struct v3_vcpu *vcpu, uint64_t entry)
 	int i;
 
 	v3_memset(st, 0, sizeof(*st));
+	vcpu->pat = V3_PAT_POWER_ON;
 	st->rip = entry;
 	st->rflags = 0x2;
 	st->cr0 = V3_CR0_PE | V3_CR0_ET | V3_CR0_NE;
@@ -65,6 +68,7 @@ void v3_vcpu_set_direct_state(struct v3_vcpu *vcpu, uint64_t entry)
 	set_seg(&st->seg[V3_SEG_CS], 0x08, 0, 0xffffffff, ATTR_CODE32);
 	set_seg(&st->seg[V3_SEG_LDTR], 0, 0, 0, ATTR_LDT);
 	set_seg(&st->seg[V3_SEG_TR], 0, 0, 0x67, ATTR_TSS32_BUSY);
+	v3_fpu_reset(vcpu);
 }
 
 static const char *const seg_names[V3_NSEGS] = {
@@ -114,7 +118,7 @@ void v3_vcpu_dump(struct v3_vcpu *vcpu)
 
 void v3_vm_fail(struct v3_vcpu *vcpu, const char *fmt, ...)
 {
-	char reason[128];
+	char reason[200];
 	va_list ap;
 
 	va_start(ap, fmt);
@@ -136,6 +140,22 @@ static void wait_while_paused(struct v3_vm *vm)
 		v3_host->sleep(10000);
 }
 
+/* One entry: the host pins us and hands over the FPU, the guest's
+ * FPU registers go in and come back out around the world switch. */
+static int run_once(struct v3_vcpu *vcpu, struct v3_exit *exit)
+{
+	int rc;
+
+	if (v3_host->guest_enter)
+		v3_host->guest_enter();
+	v3_fpu_enter(vcpu);
+	rc = v3_arch->vcpu_run(vcpu, exit);
+	v3_fpu_leave(vcpu);
+	if (v3_host->guest_exit)
+		v3_host->guest_exit();
+	return rc;
+}
+
 /* INIT: the BSP restarts at the reset vector, an AP waits for a SIPI
  * (SDM vol. 3 §9.1.1, §9.4.1).  Pending events are dropped. */
 static void do_init(struct v3_vcpu *vcpu)
@@ -145,8 +165,7 @@ static void do_init(struct v3_vcpu *vcpu)
 	vcpu->event.valid = false;
 	vcpu->nmi_pending = false;
 	v3_memset(vcpu->irr, 0, sizeof(vcpu->irr));
-	v3_fpu_release(vcpu);
-	v3_fpu_init(vcpu);
+	vcpu->shadow_stale = true; /* paging state starts over */
 	if (vcpu->id != 0)
 		vcpu->wait_for_sipi = true;
 }
@@ -161,6 +180,7 @@ static void do_sipi(struct v3_vcpu *vcpu)
 	st->seg[V3_SEG_CS].sel = (uint16_t)(vcpu->sipi_vector << 8);
 	st->seg[V3_SEG_CS].base = (uint64_t)vcpu->sipi_vector << 12;
 	st->rip = 0;
+	vcpu->shadow_stale = true;
 	vcpu->wait_for_sipi = false;
 }
 
@@ -206,8 +226,9 @@ static int vcpu_thread(void *arg)
 			continue;
 		v3_timers_run(vm);
 		v3_intr_prepare_entry(vcpu);
-		v3_fpu_enter(vcpu);
-		if (v3_arch->vcpu_run(vcpu, &exit) != 0) {
+		if (vcpu->shadow)
+			v3_shadow_prepare_entry(vcpu);
+		if (run_once(vcpu, &exit) != 0) {
 			v3_vm_fail(vcpu, "%s could not enter the guest",
 				   v3_arch->name);
 			break;

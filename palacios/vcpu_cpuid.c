@@ -1,15 +1,9 @@
 /* vcpu_cpuid.c - the CPUID a guest sees: the host's, filtered down to
  * what we virtualize, plus our hypervisor leaves, then device hooks. */
 #include "exit.h"
+#include "host_cpu.h"
 #include "vm.h"
 #include "vmm.h"
-
-static void host_cpuid(uint32_t leaf, uint32_t sub, uint32_t r[4])
-{
-	__asm__ volatile("cpuid"
-			 : "=a"(r[0]), "=b"(r[1]), "=c"(r[2]), "=d"(r[3])
-			 : "a"(leaf), "c"(sub));
-}
 
 #define BIT(n) (1u << (n))
 
@@ -22,6 +16,7 @@ static void host_cpuid(uint32_t leaf, uint32_t sub, uint32_t r[4])
 	(BIT(3) | BIT(5) | BIT(6) | BIT(12) | BIT(21) | BIT(24) | BIT(26) |    \
 	 BIT(27) | BIT(28) | BIT(29))
 #define LEAF1_ECX_HYPERVISOR BIT(31)
+#define LEAF1_ECX_PCID	     BIT(17)
 /* Leaf 1 EDX: MCE(7) and MCA(14) - no machine-check MSRs; APIC(9) - set
  * again by devices/lapic.c when the VM has one. */
 #define LEAF1_EDX_HIDE (BIT(7) | BIT(9) | BIT(14))
@@ -61,11 +56,14 @@ static void filtered_cpuid(struct v3_vcpu *vcpu, uint32_t leaf, uint32_t sub,
 		hypervisor_leaf(leaf, r);
 		return;
 	}
-	host_cpuid(leaf, sub, r);
+	v3_host_cpuid(leaf, sub, r);
 	switch (leaf) {
 	case 1:
 		r[2] = (r[2] & ~LEAF1_ECX_HIDE) | LEAF1_ECX_HYPERVISOR;
 		r[3] &= ~LEAF1_EDX_HIDE;
+		/* PCID tags would outlive the shadow tables' CR3 switch. */
+		if (vcpu->shadow)
+			r[2] &= ~LEAF1_ECX_PCID;
 		/* EBX[31:24] initial APIC id, [23:16] logical CPUs. */
 		r[1] = (r[1] & 0xffff) | ((uint32_t)vcpu->id << 24) |
 		       ((uint32_t)vcpu->vm->nvcpus << 16);
@@ -91,6 +89,17 @@ static void filtered_cpuid(struct v3_vcpu *vcpu, uint32_t leaf, uint32_t sub,
 		r[0] = r[1] = r[2] = r[3] = 0;
 		break;
 	}
+}
+
+uint8_t v3_cpuid_phys_bits(void)
+{
+	uint32_t r[4];
+
+	v3_host_cpuid(0x80000000u, 0, r);
+	if (r[0] < 0x80000008u)
+		return 36; /* the architectural default (SDM vol. 3, 4.1.4) */
+	v3_host_cpuid(0x80000008u, 0, r);
+	return r[0] & 0xff;
 }
 
 int v3_handle_cpuid(struct v3_vcpu *vcpu, struct v3_exit *exit)

@@ -172,9 +172,12 @@ static void ctx_load(struct v3_vcpu *vcpu, struct v3_emu_ctx *ctx)
 	ctx->opaque = vcpu;
 }
 
-static void ctx_store(struct v3_vcpu *vcpu, const struct v3_emu_ctx *ctx)
+void v3_vcpu_ctx_store(struct v3_vcpu *vcpu, const struct v3_emu_ctx *ctx)
 {
 	v3_emu_store_gprs(ctx, &vcpu->state.gprs);
+	/* A shadow covers only the emulated instruction. */
+	if (vcpu->state.rip != ctx->rip)
+		vcpu->state.intr_shadow = false;
 	vcpu->state.rip = ctx->rip;
 	vcpu->state.rflags = ctx->rflags;
 }
@@ -211,8 +214,8 @@ static int fetch(struct v3_vcpu *vcpu, uint8_t *bytes, size_t *got)
 
 /* Decode the instruction at RIP into 'insn' with 'ctx' loaded; 0, or -1
  * after giving the guest a fetch fault or stopping the VM. */
-static int fetch_decode(struct v3_vcpu *vcpu, struct v3_emu_ctx *ctx,
-			struct v3_insn *insn, uint64_t fault_gpa)
+int v3_vcpu_fetch_decode(struct v3_vcpu *vcpu, struct v3_emu_ctx *ctx,
+			 struct v3_insn *insn, uint64_t fault_gpa)
 {
 	uint8_t bytes[MAX_INSN];
 	size_t got = 0;
@@ -237,7 +240,7 @@ static int run(struct v3_vcpu *vcpu, struct v3_emu_ctx *ctx,
 	int r = v3_emulate(ctx, insn);
 
 	if (r == V3_EMU_OK) {
-		ctx_store(vcpu, ctx);
+		v3_vcpu_ctx_store(vcpu, ctx);
 		return 0;
 	}
 	if (r == V3_EMU_FAULT)
@@ -252,7 +255,7 @@ int v3_vcpu_emulate_insn(struct v3_vcpu *vcpu, uint64_t fault_gpa)
 	struct v3_emu_ctx ctx;
 	struct v3_insn insn;
 
-	if (fetch_decode(vcpu, &ctx, &insn, fault_gpa) != 0)
+	if (v3_vcpu_fetch_decode(vcpu, &ctx, &insn, fault_gpa) != 0)
 		return vcpu->vm->stop_requested ? -1 : 0;
 	return run(vcpu, &ctx, &insn, fault_gpa);
 }
@@ -265,7 +268,7 @@ int v3_vcpu_emulate_string_io(struct v3_vcpu *vcpu, uint16_t port)
 	struct v3_emu_ctx ctx;
 	struct v3_insn insn;
 
-	if (fetch_decode(vcpu, &ctx, &insn, port) != 0)
+	if (v3_vcpu_fetch_decode(vcpu, &ctx, &insn, port) != 0)
 		return vcpu->vm->stop_requested ? -1 : 0;
 	if (insn.op != V3_OP_INS && insn.op != V3_OP_OUTS) {
 		v3_vm_fail(vcpu, "string I/O exit on port 0x%x at an "

@@ -7,6 +7,16 @@
 #include "v3_types.h"
 
 struct v3_vcpu;
+struct v3_emu_ctx;
+struct v3_insn;
+
+/* Fetch and decode the instruction at RIP, with 'ctx' loaded from the
+ * vcpu; 0, or -1 after giving the guest its fetch fault or stopping the
+ * VM ('what' names the access in the message). */
+int v3_vcpu_fetch_decode(struct v3_vcpu *vcpu, struct v3_emu_ctx *ctx,
+			 struct v3_insn *insn, uint64_t what);
+/* Write the context's GPRs, RIP and RFLAGS back to the vcpu. */
+void v3_vcpu_ctx_store(struct v3_vcpu *vcpu, const struct v3_emu_ctx *ctx);
 
 /* Fetch, decode and execute the instruction at RIP.  0 when done (RIP
  * advanced) or when the guest was given a fault; -1 after stopping the

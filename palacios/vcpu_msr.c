@@ -3,12 +3,20 @@
  * an unimplemented MSR (SDM vol. 2 RDMSR). */
 #include "exit.h"
 #include "intr.h"
+#include "shadow.h"
+#include "shadow_rules.h"
 #include "vm.h"
 #include "vmm.h"
 
 #define MSR_TSC	 0x10
 #define MSR_EFER 0xc0000080u
+#define MSR_PAT	 0x277
 #define MSR_MTRR_CAP 0xfe
+#define MSR_MISC_ENABLE 0x1a0
+/* IA32_MISC_ENABLE as the guest sees it: fast strings on, branch trace
+ * and PEBS unavailable, XD not disabled (SDM vol. 4 table 2-2).  Linux
+ * reads it on Intel CPUs before it has an IDT that survives #GP. */
+#define MISC_ENABLE_VALUE (1u | (1u << 11) | (1u << 12))
 /* AMD SYSCFG (APM vol. 2, "System Configuration Register") and NB_CFG
  * (the family 10h-17h BKDG/PPR): Linux reads SYSCFG
  * for its MTRR set-up and sets NB_CFG's extended config-space bit on
@@ -59,7 +67,14 @@ static int core_msr_read(struct v3_vcpu *vcpu, uint32_t msr, uint64_t *val)
 	case MSR_MTRR_CAP:
 		*val = MTRR_CAP_VALUE;
 		return 0;
+	case MSR_MISC_ENABLE: *val = MISC_ENABLE_VALUE; return 0;
 	case MSR_EFER: *val = vcpu->state.efer; return 0;
+	/* Without nested paging the hardware's PAT stays the host's. */
+	case MSR_PAT:
+		if (!vcpu->shadow)
+			return -1;
+		*val = vcpu->pat;
+		return 0;
 	case MSR_TSC: *val = v3_cycles() + vcpu->vm->tsc_offset; return 0;
 	case MSR_AMD_SYSCFG: *val = 0; return 0;
 	case MSR_AMD_NB_CFG: *val = vcpu->nb_cfg; return 0;
@@ -76,12 +91,25 @@ static int core_msr_write(struct v3_vcpu *vcpu, uint32_t msr, uint64_t val)
 		return 0;
 	}
 	switch (msr) {
-	case MSR_EFER:
+	case MSR_MISC_ENABLE:
+		/* Nothing it controls is emulated: keep our value. */
+		return 0;
+	case MSR_EFER: {
+		struct v3_vcpu_state *st = &vcpu->state;
+		struct v3_ctrl_regs old = {st->cr0, st->cr4, st->efer};
+
 		if (val & ~EFER_GUEST_BITS)
 			return -1;
 		/* LMA is read-only: the CPU sets it when paging turns on. */
-		vcpu->state.efer =
-		    (val & ~(1ull << 10)) | (vcpu->state.efer & (1ull << 10));
+		st->efer = (val & ~(1ull << 10)) | (st->efer & (1ull << 10));
+		if (vcpu->shadow)
+			v3_shadow_ctrl_changed(vcpu, &old, false);
+		return 0;
+	}
+	case MSR_PAT:
+		if (!vcpu->shadow)
+			return -1;
+		vcpu->pat = val;
 		return 0;
 	case MSR_AMD_SYSCFG: return 0;
 	case MSR_AMD_NB_CFG: vcpu->nb_cfg = val; return 0;

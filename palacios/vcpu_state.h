@@ -47,6 +47,8 @@ struct v3_vcpu_state {
 };
 
 #define V3_RFLAGS_IF (1ull << 9)
+/* PAT after reset (APM vol. 2, 7.8.2). */
+#define V3_PAT_POWER_ON 0x0007040600070406ull
 #define V3_CR0_PE    (1ull << 0)
 #define V3_CR0_ET    (1ull << 4)
 #define V3_CR0_NE    (1ull << 5)

@@ -3,8 +3,8 @@
 #include "apic_bus.h"
 #include "arch.h"
 #include "device.h"
-#include "fpu.h"
 #include "intr.h"
+#include "shadow.h"
 #include "vm.h"
 #include "vmm.h"
 
@@ -50,7 +50,8 @@ void v3_vm_flush_tlb(struct v3_vm *vm)
 
 	for (i = 0; i < vm->nvcpus; i++)
 		if (vm->vcpus[i])
-			vm->vcpus[i]->tlb_flush = true;
+			vm->vcpus[i]->tlb_flush = vm->vcpus[i]->shadow_stale =
+			    true;
 }
 
 static void default_console(void *priv, const char *s, size_t n)
@@ -258,8 +259,10 @@ static int create_vcpus(struct v3_vm *vm, int n)
 		/* Application processors power on waiting for a SIPI
 		 * (SDM vol. 3 §9.4.1). */
 		vcpu->wait_for_sipi = i > 0;
-		v3_fpu_init(vcpu);
-		if (v3_arch->vcpu_init(vcpu) != 0) {
+		if ((vm->paging == V3_PAGING_SHADOW &&
+		     v3_shadow_init(vcpu) != 0) ||
+		    v3_arch->vcpu_init(vcpu) != 0) {
+			v3_shadow_deinit(vcpu);
 			v3_vm_free(vm, vcpu, sizeof(*vcpu));
 			vm->vcpus[i] = NULL;
 			return -1;
@@ -272,16 +275,16 @@ static int build_vm(struct v3_vm *vm, const struct v3_config *cfg,
 		    const struct v3_image *imgs, int nimgs, char *err,
 		    size_t errlen)
 {
-	if (cfg->paging == V3_PAGING_SHADOW) {
-		v3_snprintf(err, errlen,
-			    "paging = shadow is not supported "
-			    "by this build yet");
-		return -1;
+	if (vm->paging == V3_PAGING_NESTED && !v3_arch->nested_paging) {
+		v3_print("%s: the CPU has no nested paging (NPT/EPT): using "
+			 "shadow paging instead", vm->name);
+		vm->paging = V3_PAGING_SHADOW;
 	}
-	if (!v3_arch->nested_paging) {
-		v3_snprintf(err, errlen,
-			    "paging = nested needs a CPU with "
-			    "nested paging (NPT/EPT)");
+	if (vm->paging == V3_PAGING_SHADOW && !v3_arch->shadow_paging) {
+		v3_snprintf(err, errlen, "paging = shadow: the %s backend does "
+			    "not support shadow paging yet%s", v3_arch->name,
+			    v3_arch->nested_paging ? "" : ", and the CPU has no "
+			    "nested paging");
 		return -1;
 	}
 	if (v3_mem_init(vm, cfg->mem_size, cfg->block_size) != 0) {
@@ -361,9 +364,11 @@ struct v3_vm *v3_vm_create(const char *cfg_text, size_t cfg_len,
 	v3_free(cfg);
 	vm->state = V3_VM_CREATED;
 	v3_print("%s: created: %llu MiB RAM in %d block(s), %d vcpu(s), %s "
-		 "with nested paging, %d device(s)",
+		 "with %s paging, %d device(s)",
 		 vm->name, (unsigned long long)(vm->mem.ram_size >> 20),
-		 vm->mem.nblocks, vm->nvcpus, v3_arch->name, vm->ndevs);
+		 vm->mem.nblocks, vm->nvcpus, v3_arch->name,
+		 vm->paging == V3_PAGING_SHADOW ? "shadow" : "nested",
+		 vm->ndevs);
 	return vm;
 fail:
 	v3_free(cfg);
@@ -395,12 +400,23 @@ int v3_vm_launch(struct v3_vm *vm)
 	return 0;
 }
 
+/* The last vcpu to leave sets STOPPED from its own thread, at any time:
+ * state changes here are compare-and-swap so that nothing overwrites
+ * STOPPED (v3_vm_stop waits for it). */
+static bool change_state(struct v3_vm *vm, enum v3_vm_state from,
+			 enum v3_vm_state to)
+{
+	enum v3_vm_state expect = from;
+
+	return __atomic_compare_exchange_n(&vm->state, &expect, to, false,
+					   __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST);
+}
+
 int v3_vm_pause(struct v3_vm *vm)
 {
-	if (vm->state != V3_VM_RUNNING)
+	if (!change_state(vm, V3_VM_RUNNING, V3_VM_PAUSED))
 		return -1;
 	vm->pause_requested = true;
-	vm->state = V3_VM_PAUSED;
 	return 0;
 }
 
@@ -408,10 +424,9 @@ int v3_vm_resume(struct v3_vm *vm)
 {
 	int i;
 
-	if (vm->state != V3_VM_PAUSED)
+	if (!change_state(vm, V3_VM_PAUSED, V3_VM_RUNNING))
 		return -1;
 	vm->pause_requested = false;
-	vm->state = V3_VM_RUNNING;
 	for (i = 0; i < vm->nvcpus; i++)
 		v3_host->wake(vm->vcpus[i]->thread);
 	return 0;
@@ -443,8 +458,8 @@ void v3_vm_destroy(struct v3_vm *vm)
 	for (i = 0; vm->vcpus && i < vm->nvcpus; i++) {
 		if (!vm->vcpus[i])
 			continue;
-		v3_fpu_release(vm->vcpus[i]);
 		v3_arch->vcpu_deinit(vm->vcpus[i]);
+		v3_shadow_deinit(vm->vcpus[i]);
 		v3_vm_free(vm, vm->vcpus[i], sizeof(*vm->vcpus[i]));
 	}
 	v3_vm_free(vm, vm->vcpus, vm->nvcpus * sizeof(*vm->vcpus));

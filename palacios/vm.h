@@ -56,6 +56,7 @@ struct v3_vcpu {
 	volatile uint8_t sipi_vector;
 	volatile bool wait_for_sipi; /* an AP after INIT or power-on */
 	volatile bool tlb_flush;	/* nested mappings changed */
+	volatile bool shadow_stale;	/* ... so shadow tables are stale */
 
 	/* MTRRs the guest programs; with nested paging the host's memory
 	 * types apply, so these are storage for the guest's view only. */
@@ -64,9 +65,17 @@ struct v3_vcpu {
 	uint64_t mtrr_fixed[11];
 	uint64_t nb_cfg;	/* AMD NB_CFG, storage (vcpu_msr.c) */
 
+	/* Shadow paging (shadow.c), NULL with nested paging: the guest's
+	 * CR0/CR3/CR4/EFER stay in 'state'; the hardware runs with 'hw'. */
+	struct v3_shadow *shadow;
+	struct {
+		uint64_t cr0, cr3, cr4, efer;
+	} hw;
+	uint64_t pat; /* the guest's PAT when it is not the hardware's */
+
 	struct v3_exit_stat stats[V3_EXIT_MAX];
 
-	/* FXSAVE image of the guest's x87/SSE state (vcpu_fpu.c). */
+	/* The guest's x87/SSE registers between entries (FXSAVE image). */
 	uint8_t fpu[512] __attribute__((aligned(16)));
 };
 
@@ -110,7 +119,7 @@ struct v3_vm {
 	volatile bool pause_requested;
 	volatile bool reset_requested;
 	volatile int running_vcpus;
-	char stop_reason[128];
+	char stop_reason[200];
 	int exit_status;
 	uint64_t tsc_offset;
 	uint64_t vmm_bytes; /* VMM memory charged to this VM */
@@ -185,5 +194,10 @@ int v3_vcpu_launch(struct v3_vcpu *vcpu);
 
 void v3_vcpu_set_reset_state(struct v3_vcpu *vcpu);
 void v3_vcpu_set_direct_state(struct v3_vcpu *vcpu, uint64_t entry);
+
+/* vcpu_fpu.c: the guest's FPU state at power-on, and around one entry. */
+void v3_fpu_reset(struct v3_vcpu *vcpu);
+void v3_fpu_enter(struct v3_vcpu *vcpu);
+void v3_fpu_leave(struct v3_vcpu *vcpu);
 
 #endif

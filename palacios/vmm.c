@@ -8,13 +8,15 @@ const struct v3_arch_ops *v3_arch;
 
 /* Backends in the order they are probed. */
 extern struct v3_arch_ops v3_svm_ops;
+extern struct v3_arch_ops v3_vmx_ops;
 static const struct v3_arch_ops *const backends[] = {
     &v3_svm_ops,
+    &v3_vmx_ops,
 };
 
 void v3_print(const char *fmt, ...)
 {
-	char buf[256];
+	char buf[320];
 	va_list ap;
 	int n;
 

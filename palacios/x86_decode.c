@@ -5,7 +5,9 @@
  *   MOVSX 0F BE/BF, MOVS A4/A5, STOS AA/AB, LODS AC/AD, INS 6C/6D,
  *   OUTS 6E/6F, ALU 00-3B (ModRM forms x0-x3, x8-xB) and 80/81/83,
  *   TEST 84/85 and F6/F7 /0, XCHG 86/87, BT 0F A3 and 0F BA /4,
- *   NOT/NEG F6/F7 /2 /3, INC/DEC FE/FF /0 /1.
+ *   NOT/NEG F6/F7 /2 /3, INC/DEC FE/FF /0 /1;
+ *   CLTS 0F 06, MOV from/to CRn 0F 20/22, SMSW 0F 01 /4, LMSW 0F 01 /6,
+ *   INVLPG 0F 01 /7 (memory form).
  * Everything else returns -1, as do LOCK where it would raise #UD and
  * F2/F3 on two-byte opcodes (they select other instructions there). */
 #include "lib.h"
@@ -326,6 +328,56 @@ static void decode_string(struct v3_insn *in, enum v3_op op)
 		in->opsize = 4;
 }
 
+/* MOV from/to CRn: ModRM.mod is ignored, r/m is always a GPR, and the
+ * operand is 64 bits in 64-bit mode, else 32 (SDM vol. 2, MOV CR). */
+static int decode_mov_cr(struct cursor *c, enum v3_cpu_mode mode,
+			 struct v3_insn *in, bool to_cr)
+{
+	uint8_t size = mode == V3_MODE_LONG64 ? 8 : 4;
+	uint8_t gpr;
+
+	if (next_byte(c, &in->modrm))
+		return -1;
+	in->has_modrm = true;
+	in->cr = (uint8_t)(((in->modrm >> 3) & 7) | ((in->rex & 0x04) ? 8 : 0));
+	gpr = (uint8_t)((in->modrm & 7) | ((in->rex & 0x01) ? 8 : 0));
+	in->opsize = size;
+	in->op = to_cr ? V3_OP_MOV_TO_CR : V3_OP_MOV_FROM_CR;
+	set_reg(to_cr ? &in->src : &in->dst, in, gpr, size);
+	return 0;
+}
+
+/* Group 7 (0F 01): only SMSW, LMSW and INVLPG; the register forms of
+ * the other rows are VMX/SVM and other system instructions. */
+static int decode_group7(struct cursor *c, enum v3_cpu_mode mode,
+			 struct v3_insn *in)
+{
+	uint8_t r, mod;
+
+	if (peek_reg(c, &r))
+		return -1;
+	mod = c->p[c->pos] >> 6;
+	switch (r) {
+	case 4: /* SMSW: a register gets the operand size, memory 16 bits */
+		in->op = V3_OP_SMSW;
+		return decode_modrm_op(c, mode, in, FORM_E,
+				       mod == 3 ? in->opsize : 2);
+	case 6:
+		in->op = V3_OP_LMSW;
+		if (decode_modrm_op(c, mode, in, FORM_E, 2))
+			return -1;
+		in->src = in->dst; /* LMSW reads its operand */
+		in->dst.kind = V3_OPND_NONE;
+		return 0;
+	case 7:
+		if (mod == 3) /* SWAPGS, RDTSCP */
+			return -1;
+		in->op = V3_OP_INVLPG;
+		return decode_modrm_op(c, mode, in, FORM_E, 1);
+	}
+	return -1;
+}
+
 static int decode_twobyte(struct cursor *c, enum v3_cpu_mode mode,
 			  struct v3_insn *in)
 {
@@ -340,6 +392,10 @@ static int decode_twobyte(struct cursor *c, enum v3_cpu_mode mode,
 	if (in->prefixes & (V3_PFX_REP | V3_PFX_REPNE))
 		return -1;
 	switch (b) {
+	case 0x01: return decode_group7(c, mode, in);
+	case 0x06: in->op = V3_OP_CLTS; return 0;
+	case 0x20: return decode_mov_cr(c, mode, in, false);
+	case 0x22: return decode_mov_cr(c, mode, in, true);
 	case 0xb6: /* MOVZX Gv, Eb */
 	case 0xb7: /* MOVZX Gv, Ew */
 	case 0xbe: /* MOVSX Gv, Eb */

@@ -48,6 +48,14 @@ enum v3_op {
 	V3_OP_LODS,
 	V3_OP_INS,
 	V3_OP_OUTS,
+	/* System instructions a VMM with shadow paging intercepts (0F 06,
+	 * 0F 20, 0F 22, 0F 01 /4 /6 /7); 'cr' names the control register. */
+	V3_OP_MOV_FROM_CR, /* dst = GPR */
+	V3_OP_MOV_TO_CR,   /* src = GPR */
+	V3_OP_CLTS,
+	V3_OP_SMSW, /* dst = r/m */
+	V3_OP_LMSW, /* src = r/m, 16 bits */
+	V3_OP_INVLPG, /* the linear address of insn->mem */
 };
 
 /* GPR numbers are the hardware encoding: 0 rAX, 1 rCX, 2 rDX, 3 rBX,
@@ -120,6 +128,7 @@ struct v3_insn {
 	struct v3_opnd dst, src; /* V3_OPND_NONE for string instructions */
 	struct v3_mem mem;	 /* the one memory operand, if any */
 	uint64_t imm; /* extended to 64 bits as the instruction defines */
+	uint8_t cr;   /* V3_OP_MOV_*_CR: the control register number */
 };
 
 /* Decode the instruction at bytes[0].  Reads at most min(avail, 15)

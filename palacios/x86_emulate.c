@@ -117,6 +117,12 @@ static uint64_t mem_ea(const struct v3_emu_ctx *ctx, const struct v3_insn *in)
 	return ea & size_mask(in->addr_size);
 }
 
+uint64_t v3_emu_mem_linear(const struct v3_emu_ctx *ctx,
+			   const struct v3_insn *in)
+{
+	return linear(ctx, in->mem.seg, mem_ea(ctx, in));
+}
+
 /* One callback per 4 KiB page touched. */
 static int mem_xfer(struct v3_emu_ctx *ctx, uint64_t la, void *buf,
 		    uint64_t len, bool write)
@@ -172,7 +178,7 @@ static uint64_t alu(unsigned op, uint64_t a, uint64_t b, unsigned size,
 	switch (op) {
 	case V3_OP_ADC:
 		c = fl_in & V3_FL_CF;
-		/* fallthrough */
+		__attribute__((__fallthrough__));
 	case V3_OP_ADD:
 	case V3_OP_INC:
 		res = (a + b + c) & m;
@@ -184,7 +190,7 @@ static uint64_t alu(unsigned op, uint64_t a, uint64_t b, unsigned size,
 		break;
 	case V3_OP_SBB:
 		c = fl_in & V3_FL_CF;
-		/* fallthrough */
+		__attribute__((__fallthrough__));
 	case V3_OP_SUB:
 	case V3_OP_CMP:
 	case V3_OP_DEC:

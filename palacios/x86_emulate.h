@@ -83,6 +83,10 @@ struct v3_string_io {
  * rSI/rDI/rCX and RIP.  Same return values as v3_emulate. */
 int v3_emulate_string_io(struct v3_emu_ctx *ctx, const struct v3_string_io *io);
 
+/* The linear address of insn's memory operand (INVLPG's target). */
+uint64_t v3_emu_mem_linear(const struct v3_emu_ctx *ctx,
+			   const struct v3_insn *in);
+
 /* struct v3_gprs (named fields) to and from the hardware-order array. */
 void v3_emu_load_gprs(struct v3_emu_ctx *ctx, const struct v3_gprs *g);
 void v3_emu_store_gprs(const struct v3_emu_ctx *ctx, struct v3_gprs *g);

@@ -1,11 +1,13 @@
 /* svm.c - the AMD SVM backend: detection, per-CPU enable, vcpu control
  * blocks and the run step (APM vol. 2 chapter 15). */
+#include "host_cpu.h"
 #include "intr.h"
+#include "msr_index.h"
 #include "svm.h"
+#include "tag_alloc.h"
 #include "vm.h"
 #include "vmm.h"
 
-#define MSR_EFER	      0xc0000080u
 #define MSR_VM_CR	      0xc0010114u
 #define MSR_VM_HSAVE_PA	      0xc0010117u
 #define EFER_SVME	      (1ull << 12)
@@ -14,51 +16,27 @@
 #define CPUID_EXT1_EDX_PAGE1G (1u << 26)
 #define CPUID_SVM_EDX_NP      (1u << 0)
 
-#define MAX_CPUS  256
-#define MAX_ASIDS 4096
+#define MAX_CPUS 256
 
 /* Per host CPU: the area VMRUN saves host state to, and the area our
  * VMSAVE/VMLOAD keep the host's FS/GS/TR/syscall MSRs in. */
 static uint64_t hsave_pa[MAX_CPUS];
 static uint64_t host_vmcb_pa[MAX_CPUS];
 
-static uint32_t asid_count;
-static uint8_t asid_used[MAX_ASIDS];
-static void *asid_lock;
-
-static inline uint64_t rdmsr(uint32_t msr)
-{
-	uint32_t lo, hi;
-
-	__asm__ volatile("rdmsr" : "=a"(lo), "=d"(hi) : "c"(msr));
-	return ((uint64_t)hi << 32) | lo;
-}
-
-static inline void wrmsr(uint32_t msr, uint64_t v)
-{
-	__asm__ volatile("wrmsr" ::"c"(msr), "a"((uint32_t)v),
-			 "d"((uint32_t)(v >> 32)));
-}
-
-static void cpuid(uint32_t leaf, uint32_t r[4])
-{
-	__asm__ volatile("cpuid"
-			 : "=a"(r[0]), "=b"(r[1]), "=c"(r[2]), "=d"(r[3])
-			 : "a"(leaf), "c"(0));
-}
+static struct v3_tags asids;
 
 static int svm_detect(char *why, size_t len)
 {
 	uint32_t r[4];
 
-	cpuid(0x80000000u, r);
+	v3_host_cpuid(0x80000000u, 0, r);
 	if (r[0] < 0x8000000au) {
 		v3_snprintf(why, len,
 			    "CPU has no AMD SVM (no CPUID leaf "
 			    "0x8000000A)");
 		return -1;
 	}
-	cpuid(0x80000001u, r);
+	v3_host_cpuid(0x80000001u, 0, r);
 	if (!(r[2] & CPUID_EXT1_ECX_SVM)) {
 		v3_snprintf(why, len,
 			    "CPU has no AMD SVM (CPUID 0x80000001 "
@@ -66,22 +44,19 @@ static int svm_detect(char *why, size_t len)
 		return -1;
 	}
 	svm_npt_fmt.has_1g = r[3] & CPUID_EXT1_EDX_PAGE1G;
-	if (rdmsr(MSR_VM_CR) & VM_CR_SVMDIS) {
+	if (v3_rdmsr(MSR_VM_CR) & VM_CR_SVMDIS) {
 		v3_snprintf(why, len,
 			    "AMD SVM is disabled by the firmware "
 			    "(VM_CR.SVMDIS)");
 		return -1;
 	}
-	cpuid(0x8000000au, r);
-	asid_count = r[1] < MAX_ASIDS ? r[1] : MAX_ASIDS;
-	if (asid_count < 2) {
-		v3_snprintf(why, len, "AMD SVM reports %u ASIDs", asid_count);
+	v3_host_cpuid(0x8000000au, 0, r);
+	if (r[1] < 2) {
+		v3_snprintf(why, len, "AMD SVM reports %u ASIDs", r[1]);
 		return -1;
 	}
 	v3_svm_ops.nested_paging = r[3] & CPUID_SVM_EDX_NP;
-	if (!asid_lock)
-		asid_lock = v3_host->lock_alloc();
-	return asid_lock ? 0 : -1;
+	return v3_tags_init(&asids, r[1]);
 }
 
 static int svm_cpu_enable(void)
@@ -96,8 +71,8 @@ static int svm_cpu_enable(void)
 		return -1;
 	v3_memset(v3_host->phys_to_virt(hsave_pa[cpu]), 0, V3_PAGE_SIZE);
 	v3_memset(v3_host->phys_to_virt(host_vmcb_pa[cpu]), 0, V3_PAGE_SIZE);
-	wrmsr(MSR_EFER, rdmsr(MSR_EFER) | EFER_SVME);
-	wrmsr(MSR_VM_HSAVE_PA, hsave_pa[cpu]);
+	v3_wrmsr(MSR_EFER, v3_rdmsr(MSR_EFER) | EFER_SVME);
+	v3_wrmsr(MSR_VM_HSAVE_PA, hsave_pa[cpu]);
 	return 0;
 }
 
@@ -105,38 +80,13 @@ static void svm_cpu_disable(void)
 {
 	int cpu = v3_host->cpu_id();
 
-	wrmsr(MSR_VM_HSAVE_PA, 0);
-	wrmsr(MSR_EFER, rdmsr(MSR_EFER) & ~EFER_SVME);
+	v3_wrmsr(MSR_VM_HSAVE_PA, 0);
+	v3_wrmsr(MSR_EFER, v3_rdmsr(MSR_EFER) & ~EFER_SVME);
 	if (hsave_pa[cpu])
 		v3_host->free_pages(hsave_pa[cpu], 1);
 	if (host_vmcb_pa[cpu])
 		v3_host->free_pages(host_vmcb_pa[cpu], 1);
 	hsave_pa[cpu] = host_vmcb_pa[cpu] = 0;
-}
-
-/* ASID 0 belongs to the host.  Unique ASIDs spare TLB flushes; when they
- * run out, vcpus share ASID 1 and flush on every entry. */
-static uint32_t asid_alloc(void)
-{
-	unsigned long flags = v3_host->lock_irqsave(asid_lock);
-	uint32_t a;
-
-	for (a = 2; a < asid_count; a++) {
-		if (!asid_used[a]) {
-			asid_used[a] = 1;
-			break;
-		}
-	}
-	v3_host->unlock_irqrestore(asid_lock, flags);
-	return a < asid_count ? a : 0;
-}
-
-static void asid_free(uint32_t a)
-{
-	unsigned long flags = v3_host->lock_irqsave(asid_lock);
-
-	asid_used[a] = 0;
-	v3_host->unlock_irqrestore(asid_lock, flags);
 }
 
 static int svm_vcpu_init(struct v3_vcpu *vcpu)
@@ -153,11 +103,10 @@ static int svm_vcpu_init(struct v3_vcpu *vcpu)
 	if (!s->vmcb_pa || !s->iopm_pa || !s->msrpm_pa)
 		return -1;
 	s->vmcb = v3_host->phys_to_virt(s->vmcb_pa);
-	s->asid = asid_alloc();
-	if (!s->asid) {
-		s->asid = 1;
-		s->shared_asid = true;
-	}
+	/* Unique ASIDs spare TLB flushes; the shared one flushes on every
+	 * entry. */
+	s->asid = v3_tag_alloc(&asids);
+	s->shared_asid = s->asid == V3_TAG_SHARED;
 	s->last_cpu = -1;
 	svm_vmcb_init(vcpu, s);
 	return 0;
@@ -170,8 +119,7 @@ static void svm_vcpu_deinit(struct v3_vcpu *vcpu)
 
 	if (!s)
 		return;
-	if (s->asid && !s->shared_asid)
-		asid_free(s->asid);
+	v3_tag_free(&asids, s->asid);
 	v3_vm_free_pages(vm, s->vmcb_pa, 1);
 	v3_vm_free_pages(vm, s->iopm_pa, 3);
 	v3_vm_free_pages(vm, s->msrpm_pa, 2);
@@ -219,7 +167,10 @@ static void load_event(struct v3_vcpu *vcpu, struct vmcb_control *c)
 }
 
 /* An event whose delivery the exit interrupted goes back to the core to
- * be injected again (APM vol. 2 §15.7.2). */
+ * be injected again (APM vol. 2 §15.7.2).  Not INT n, INT3 or INTO:
+ * without NRIP save, re-injecting them would push the instruction's own
+ * address as the return address and run it twice; RIP still points at
+ * it, so the guest simply executes it again. */
 static void save_event(struct v3_vcpu *vcpu, struct vmcb_control *c)
 {
 	uint64_t info = c->exit_int_info;
@@ -232,8 +183,14 @@ static void save_event(struct v3_vcpu *vcpu, struct vmcb_control *c)
 	ev->vector = info & 0xff;
 	switch ((info >> SVM_EVT_TYPE_SHIFT) & 7) {
 	case SVM_EVT_NMI: ev->type = V3_EVENT_NMI; break;
-	case SVM_EVT_EXC: ev->type = V3_EVENT_EXCEPTION; break;
-	case SVM_EVT_SOFT: ev->type = V3_EVENT_SOFT_INTR; break;
+	case SVM_EVT_EXC:
+		if (ev->vector == SVM_EXC_BP || ev->vector == SVM_EXC_OF) {
+			ev->valid = false;
+			return;
+		}
+		ev->type = V3_EVENT_EXCEPTION;
+		break;
+	case SVM_EVT_SOFT: ev->valid = false; return;
 	default: ev->type = V3_EVENT_INTR; break;
 	}
 	ev->has_error = info & SVM_EVT_ERR_VALID;
@@ -266,6 +223,7 @@ static int svm_vcpu_run(struct v3_vcpu *vcpu, struct v3_exit *exit)
 
 struct v3_arch_ops v3_svm_ops = {
     .name = "svm",
+    .shadow_paging = true,
     .nested_fmt = &svm_npt_fmt,
     .detect = svm_detect,
     .cpu_enable = svm_cpu_enable,

@@ -25,6 +25,15 @@ static void decode_exception(struct vmcb *vmcb, struct v3_exit *exit)
 {
 	uint8_t vector = vmcb->ctl.exit_code - SVM_EXIT_EXC_BASE;
 
+	/* Intercepted only under shadow paging; CR2 stays the guest's and
+	 * the address is in EXITINFO2 (APM vol. 2, 15.12.15). */
+	if (vector == SVM_EXC_PF) {
+		exit->reason = V3_EXIT_PAGE_FAULT;
+		exit->pf.la = vmcb->ctl.exit_info2;
+		exit->pf.error = vmcb->ctl.exit_info1;
+		return;
+	}
+
 	exit->reason = V3_EXIT_EXCEPTION;
 	exit->exc.vector = vector;
 	exit->exc.has_error =
@@ -52,10 +61,11 @@ void svm_decode_exit(struct v3_vcpu *vcpu, struct vmcb *vmcb,
 {
 	uint64_t code = vmcb->ctl.exit_code;
 
-	v3_memset(exit, 0, sizeof(*exit));
-	exit->hw_code = code;
-	exit->hw_info1 = vmcb->ctl.exit_info1;
-	exit->hw_info2 = vmcb->ctl.exit_info2;
+	*exit = (struct v3_exit){
+	    .hw_code = code,
+	    .hw_info1 = vmcb->ctl.exit_info1,
+	    .hw_info2 = vmcb->ctl.exit_info2,
+	};
 
 	switch (code) {
 	case SVM_EXIT_CPUID: set(exit, V3_EXIT_CPUID, 2); return;
@@ -76,6 +86,7 @@ void svm_decode_exit(struct v3_vcpu *vcpu, struct vmcb *vmcb,
 	case SVM_EXIT_PAUSE: set(exit, V3_EXIT_PAUSE, 2); return;
 	case SVM_EXIT_SHUTDOWN: set(exit, V3_EXIT_SHUTDOWN, 0); return;
 	case SVM_EXIT_INVLPG: set(exit, V3_EXIT_INVLPG, 0); return;
+	case SVM_EXIT_TASK_SWITCH: set(exit, V3_EXIT_TASK_SWITCH, 0); return;
 	case SVM_EXIT_VMRUN:
 	case SVM_EXIT_VMLOAD:
 	case SVM_EXIT_VMSAVE:
@@ -99,6 +110,8 @@ void svm_decode_exit(struct v3_vcpu *vcpu, struct vmcb *vmcb,
 	}
 	if (code <= SVM_EXIT_CR15_WRITE) {
 		set(exit, V3_EXIT_CR_ACCESS, 0);
+		exit->cr.num = code & 0xf;
+		exit->cr.write = code >= SVM_EXIT_CR0_WRITE;
 		return;
 	}
 	set(exit, V3_EXIT_UNKNOWN, 0);

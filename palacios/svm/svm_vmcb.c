@@ -1,22 +1,12 @@
 /* svm_vmcb.c - VMCB intercepts, permission maps and the copy of register
  * state between the core's v3_vcpu_state and the VMCB. */
+#include "msr_index.h"
 #include "svm.h"
 #include "vm.h"
 #include "vmm.h"
 
 #define EFER_SVME (1ull << 12)
 
-#define MSR_SYSENTER_CS	   0x174
-#define MSR_SYSENTER_ESP   0x175
-#define MSR_SYSENTER_EIP   0x176
-#define MSR_PAT		   0x277
-#define MSR_STAR	   0xc0000081u
-#define MSR_LSTAR	   0xc0000082u
-#define MSR_CSTAR	   0xc0000083u
-#define MSR_SFMASK	   0xc0000084u
-#define MSR_FS_BASE	   0xc0000100u
-#define MSR_GS_BASE	   0xc0000101u
-#define MSR_KERNEL_GS_BASE 0xc0000102u
 
 /* MSRs whose state lives in the VMCB and is switched by VMRUN/VMLOAD/
  * VMSAVE: the guest may access them directly.  PAT is g_pat under NPT. */
@@ -43,7 +33,7 @@ static void msrpm_allow(uint8_t *pm, uint32_t msr)
 	pm[base + msr / 4] &= ~(3u << ((msr % 4) * 2));
 }
 
-static void init_maps(struct svm_vcpu *s)
+static void init_maps(struct svm_vcpu *s, bool shadow)
 {
 	uint8_t *iopm = v3_host->phys_to_virt(s->iopm_pa);
 	uint8_t *msrpm = v3_host->phys_to_virt(s->msrpm_pa);
@@ -54,14 +44,15 @@ static void init_maps(struct svm_vcpu *s)
 	v3_memset(msrpm, 0xff, 2 * V3_PAGE_SIZE);
 	for (i = 0; i < sizeof(passthrough_msrs) / sizeof(passthrough_msrs[0]);
 	     i++)
-		msrpm_allow(msrpm, passthrough_msrs[i]);
+		if (!shadow || passthrough_msrs[i] != MSR_PAT)
+			msrpm_allow(msrpm, passthrough_msrs[i]);
 }
 
 void svm_vmcb_init(struct v3_vcpu *vcpu, struct svm_vcpu *s)
 {
 	struct vmcb_control *c = &s->vmcb->ctl;
 
-	init_maps(s);
+	init_maps(s, vcpu->shadow != NULL);
 	/* PAUSE exits: a vcpu spinning on a lock or in a delay loop gives
 	 * its host CPU to the other vcpus and lets the VM's timers run
 	 * (there is no pause filter on the test machines). */
@@ -81,10 +72,18 @@ void svm_vmcb_init(struct v3_vcpu *vcpu, struct svm_vcpu *s)
 	 * always reach the host. */
 	c->vintr = SVM_VINTR_MASKING;
 	c->tsc_offset = vcpu->vm->tsc_offset;
-	c->np_enable = 1;
-	c->n_cr3 = vcpu->vm->nested.root_hpa;
-	/* Power-on PAT (APM vol. 2 §7.8.2). */
-	s->vmcb->save.g_pat = 0x0007040600070406ull;
+	if (vcpu->shadow) {
+		/* Shadow paging: the core keeps the guest's CR0/CR3/CR4 and
+		 * handles #PF, INVLPG and task switches (which load CR3)
+		 * itself (APM vol. 2, 15.9, 15.12). */
+		c->cr_read = c->cr_write = SVM_CR_SHADOWED;
+		c->exceptions |= 1u << SVM_EXC_PF;
+		c->intercept1 |= SVM_I1_INVLPG | SVM_I1_TASK_SWITCH;
+	} else {
+		c->np_enable = 1;
+		c->n_cr3 = vcpu->vm->nested.root_hpa;
+	}
+	s->vmcb->save.g_pat = PAT_POWER_ON;
 }
 
 static void seg_to_vmcb(struct vmcb_seg *d, const struct v3_seg *s)
@@ -103,42 +102,48 @@ static void seg_from_vmcb(struct v3_seg *d, const struct vmcb_seg *s)
 	d->base = s->base;
 }
 
-static struct vmcb_seg *vmcb_seg(struct vmcb_save *v, int i)
-{
-	switch (i) {
-	case V3_SEG_ES: return &v->es;
-	case V3_SEG_CS: return &v->cs;
-	case V3_SEG_SS: return &v->ss;
-	case V3_SEG_DS: return &v->ds;
-	case V3_SEG_FS: return &v->fs;
-	case V3_SEG_GS: return &v->gs;
-	case V3_SEG_LDTR: return &v->ldtr;
-	default: return &v->tr;
-	}
-}
+/* The segment registers in our order (V3_SEG_*), spelled out rather than
+ * looped over: this runs twice per exit, and straight-line code is what
+ * an emulated CPU executes fastest right after a world switch. */
+#define FOR_EACH_SEG(X)                                                        \
+	X(V3_SEG_ES, es)                                                       \
+	X(V3_SEG_CS, cs)                                                       \
+	X(V3_SEG_SS, ss)                                                       \
+	X(V3_SEG_DS, ds)                                                       \
+	X(V3_SEG_FS, fs)                                                       \
+	X(V3_SEG_GS, gs)                                                       \
+	X(V3_SEG_LDTR, ldtr)                                                   \
+	X(V3_SEG_TR, tr)
 
 void svm_state_to_vmcb(struct v3_vcpu *vcpu, struct vmcb *vmcb)
 {
 	struct v3_vcpu_state *st = &vcpu->state;
 	struct vmcb_save *v = &vmcb->save;
-	int i;
 
 	v->rax = st->gprs.rax;
 	v->rsp = st->gprs.rsp;
 	v->rip = st->rip;
 	v->rflags = st->rflags;
-	v->cr0 = st->cr0;
 	v->cr2 = st->cr2;
-	v->cr3 = st->cr3;
-	v->cr4 = st->cr4;
 	/* The CPU insists on EFER.SVME in the guest; the guest never sees
 	 * it (EFER reads are intercepted). */
-	v->efer = st->efer | EFER_SVME;
+	if (vcpu->shadow) {
+		v->cr0 = vcpu->hw.cr0;
+		v->cr3 = vcpu->hw.cr3;
+		v->cr4 = vcpu->hw.cr4;
+		v->efer = vcpu->hw.efer | EFER_SVME;
+	} else {
+		v->cr0 = st->cr0;
+		v->cr3 = st->cr3;
+		v->cr4 = st->cr4;
+		v->efer = st->efer | EFER_SVME;
+	}
 	v->dr6 = st->dr6;
 	v->dr7 = st->dr7;
 	v->cpl = st->cpl;
-	for (i = 0; i < V3_NSEGS; i++)
-		seg_to_vmcb(vmcb_seg(v, i), &st->seg[i]);
+#define SEG_TO(i, f) seg_to_vmcb(&v->f, &st->seg[i]);
+	FOR_EACH_SEG(SEG_TO)
+#undef SEG_TO
 	v->gdtr.base = st->gdtr.base;
 	v->gdtr.limit = st->gdtr.limit;
 	v->idtr.base = st->idtr.base;
@@ -152,22 +157,25 @@ void svm_state_from_vmcb(struct v3_vcpu *vcpu, struct vmcb *vmcb)
 {
 	struct v3_vcpu_state *st = &vcpu->state;
 	struct vmcb_save *v = &vmcb->save;
-	int i;
 
 	st->gprs.rax = v->rax;
 	st->gprs.rsp = v->rsp;
 	st->rip = v->rip;
 	st->rflags = v->rflags;
-	st->cr0 = v->cr0;
 	st->cr2 = v->cr2;
-	st->cr3 = v->cr3;
-	st->cr4 = v->cr4;
-	st->efer = v->efer & ~EFER_SVME;
+	/* Under shadow paging the guest cannot change these unseen. */
+	if (!vcpu->shadow) {
+		st->cr0 = v->cr0;
+		st->cr3 = v->cr3;
+		st->cr4 = v->cr4;
+		st->efer = v->efer & ~EFER_SVME;
+	}
 	st->dr6 = v->dr6;
 	st->dr7 = v->dr7;
 	st->cpl = v->cpl;
-	for (i = 0; i < V3_NSEGS; i++)
-		seg_from_vmcb(&st->seg[i], vmcb_seg(v, i));
+#define SEG_FROM(i, f) seg_from_vmcb(&st->seg[i], &v->f);
+	FOR_EACH_SEG(SEG_FROM)
+#undef SEG_FROM
 	st->gdtr.base = v->gdtr.base;
 	st->gdtr.limit = v->gdtr.limit;
 	st->idtr.base = v->idtr.base;

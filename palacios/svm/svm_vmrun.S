@@ -97,6 +97,7 @@ svm_vmrun:
 	pop %rbx
 	pop %rbp
 	ret
+	int3			/* no straight-line speculation past ret */
 	.size svm_vmrun, .-svm_vmrun
 
 	.section .note.GNU-stack,"",@progbits

@@ -94,6 +94,7 @@ _Static_assert(__builtin_offsetof(struct vmcb, save.g_pat) == 0x668, "vmcb");
 #define SVM_I1_INVD	   (1u << 22)
 #define SVM_I1_PAUSE	   (1u << 23)
 #define SVM_I1_HLT	   (1u << 24)
+#define SVM_I1_INVLPG	   (1u << 25)
 #define SVM_I1_INVLPGA	   (1u << 26)
 #define SVM_I1_IOIO	   (1u << 27)
 #define SVM_I1_MSR	   (1u << 28)
@@ -130,8 +131,15 @@ _Static_assert(__builtin_offsetof(struct vmcb, save.g_pat) == 0x668, "vmcb");
 
 #define SVM_TLB_FLUSH_ALL 1
 
+/* cr_read / cr_write bits: CR0, CR3, CR4 (VMCB 0x000) */
+#define SVM_CR_SHADOWED ((1u << 0) | (1u << 3) | (1u << 4))
+#define SVM_EXC_PF	14
+#define SVM_EXC_BP	3 /* only from INT3 */
+#define SVM_EXC_OF	4 /* only from INTO */
+
 /* Exit codes (APM vol. 2, appendix C). */
 #define SVM_EXIT_CR0_READ    0x000
+#define SVM_EXIT_CR0_WRITE   0x010
 #define SVM_EXIT_CR15_WRITE  0x01f
 #define SVM_EXIT_EXC_BASE    0x040
 #define SVM_EXIT_EXC_LAST    0x05f

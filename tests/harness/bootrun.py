@@ -3,6 +3,7 @@ log, follow the VM markers, and kill QEMU when the running test (or the
 boot itself) overruns its time.  Judging is judge.py's job."""
 import os
 import queue
+import signal
 import subprocess
 import threading
 import time
@@ -27,6 +28,7 @@ class BootRun:
     rc: Optional[int]
     timeout_msg: str = ''
     blamed: Optional[str] = None  # the test a timeout is charged to
+    times: Optional[List[float]] = None  # arrival (monotonic) per line
 
 
 class _Tracker:
@@ -45,6 +47,10 @@ class _Tracker:
         self.blame = tests[0].name if tests else None
         self.done = False
         self.panicked = False
+        # Console input still to type for the running test, and its VM's
+        # output since V3-VM-BEGIN (or since the last input) to match.
+        self.sends: List[tuple] = []
+        self.typed = ''
 
     def _index(self, name):
         for i, t in enumerate(self.tests):
@@ -70,9 +76,11 @@ class _Tracker:
                 self.blame = t.name
                 self.deadline = now + (t.timeout + GRACE) * self.factor
                 self.waiting_for = f'V3-VM-END of {t.name}'
+                self.sends, self.typed = list(t.send), ''
         m = END_RE.search(text)
         if m and self.running:
             prev, self.running = self.running, None
+            self.sends = []
             if self.next_idx < len(self.tests):
                 t = self.tests[self.next_idx]
                 self.blame = t.name
@@ -94,6 +102,21 @@ class _Tracker:
                                 now + PANIC_FLUSH * self.factor)
 
 
+    def input_due(self, output):
+        """The console input the running test wants typed now, if any:
+        'output' is what the VM printed since the last call."""
+        if not self.sends:
+            return None
+        self.typed += output
+        rx, text = self.sends[0]
+        m = rx.search(self.typed)
+        if not m:
+            return None
+        self.sends.pop(0)
+        self.typed = self.typed[m.end():]
+        return text
+
+
 def _reader(stream, q):
     fd = stream.fileno()
     while True:
@@ -104,6 +127,13 @@ def _reader(stream, q):
         q.put(chunk)
         if not chunk:
             return
+
+
+def _kill(proc):
+    try:
+        os.killpg(proc.pid, signal.SIGKILL)
+    except OSError:
+        proc.kill()
 
 
 def run_boot(cmd, tests, owner_of: Callable[[str], Optional[str]],
@@ -120,14 +150,20 @@ def run_boot(cmd, tests, owner_of: Callable[[str], Optional[str]],
     log = open(log_path, 'wb')
     log.write(('# ' + ' '.join(cmd) + '\n').encode())
     log.flush()
-    proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL,
+    wants_input = any(t.send for t in tests)
+    # A session of its own, so that a kill reaches the emulator even when
+    # 'cmd' is a wrapper (bochs.py) that started it.
+    proc = subprocess.Popen(cmd, stdin=(subprocess.PIPE if wants_input
+                                        else subprocess.DEVNULL),
                             stdout=subprocess.PIPE,
-                            stderr=subprocess.STDOUT)
+                            stderr=subprocess.STDOUT,
+                            start_new_session=True)
     q: queue.Queue = queue.Queue()
     threading.Thread(target=_reader, args=(proc.stdout, q),
                      daemon=True).start()
     pending = b''
     lines: List[str] = []
+    times: List[float] = []
     ending, timeout_msg, blamed = 'exited', '', None
 
     def take(data: bytes, final=False):
@@ -140,6 +176,7 @@ def run_boot(cmd, tests, owner_of: Callable[[str], Optional[str]],
         for raw in full:
             text = split_lines(raw.decode('utf-8', 'replace'))[0]
             lines.append(text)
+            times.append(now)
             if echo:
                 print('  | ' + text, flush=True)
             tracker.line(text, now)
@@ -171,8 +208,19 @@ def run_boot(cmd, tests, owner_of: Callable[[str], Optional[str]],
         log.write(chunk)
         log.flush()
         take(chunk)
+        output = chunk.decode('utf-8', 'replace') if wants_input else ''
+        while wants_input:
+            text = tracker.input_due(output)
+            if text is None:
+                break
+            output = ''
+            try:
+                proc.stdin.write(text.encode())
+                proc.stdin.flush()
+            except OSError:
+                break
     if proc.poll() is None:
-        proc.kill()
+        _kill(proc)
     rc = proc.wait()
     # Whatever the reader still had.
     while True:
@@ -193,4 +241,4 @@ def run_boot(cmd, tests, owner_of: Callable[[str], Optional[str]],
     log.write(f'\n# harness: boot ended ({ending}, QEMU status {rc})'
               f'{": " + timeout_msg if timeout_msg else ""}\n'.encode())
     log.close()
-    return BootRun(lines, ending, rc, timeout_msg, blamed)
+    return BootRun(lines, ending, rc, timeout_msg, blamed, times)

@@ -3,11 +3,12 @@ serial output (or, for boot-scoped tests, from the whole boot)."""
 from dataclasses import dataclass, field
 from typing import List, Optional
 
-from serial import PANIC, Boot, Section
+from serial import HOST_BUG, PANIC, Boot, Section
 from testlist import Test
 
 # Guest lines worth showing under a FAIL.
-DETAIL_MARKERS = ('FAIL:', 'UNREACHABLE', 'RIP=', 'V3-LEAK', PANIC)
+DETAIL_MARKERS = ('FAIL:', 'UNREACHABLE', 'RIP=', 'V3-LEAK', PANIC,
+                  HOST_BUG)
 MAX_DETAIL = 12
 
 
@@ -79,6 +80,8 @@ def judge_section(test: Test, sec: Section) -> Verdict:
     reasons += check_text(test, sec.text)
     if sec.leaks:
         reasons.append(f'V3-LEAK: {sec.leaks[0]}')
+    if sec.host_bugs:
+        reasons.append(f'host kernel: {sec.host_bugs[0][:120]}')
     if reasons:
         return Verdict(test.name, False, reasons, _detail(sec.lines))
     return Verdict(test.name, True)
@@ -102,6 +105,9 @@ def judge_boot(test: Test, boot: Boot, timed_out: Optional[str]) -> Verdict:
     for sec in boot.sections:
         if sec.leaks:
             reasons.append(f'V3-LEAK: {sec.leaks[0]}')
+    bugs = [ln for ln in boot.lines if HOST_BUG in ln]
+    if bugs:
+        reasons.append(f'host kernel: {bugs[0].strip()[:120]}')
     if reasons:
         return Verdict(test.name, False, reasons, _detail(boot.lines))
     return Verdict(test.name, True)

@@ -46,6 +46,7 @@ def pc_modules(a):
         sys.exit(f'qemu.py: {BIOS} is missing (apt-get install seabios)')
     with open(PC_TEMPLATE) as f:
         cfg = (f.read().replace('@MEM@', a.mem).replace('@CPUS@', a.cpus)
+               .replace('@PAGING@', a.paging)
                .replace('@ISO@', os.path.basename(a.iso)))
     out = os.path.join(a.build, 'run')
     os.makedirs(out, exist_ok=True)
@@ -73,16 +74,38 @@ def command(kernel, modules, append='', extra=(), qemu=None):
     return cmd
 
 
+def linux_command(a, mods):
+    """Debian's kernel; its init attaches this terminal to each VM in
+    turn (one VM per config in mods, all other files as images)."""
+    import linux_host
+    if not os.path.exists(linux_host.base_initramfs(a.build)):
+        sys.exit('qemu.py: no Linux-host initramfs (make linux)')
+    cfgs = [m for m in mods if m.endswith('.cfg')]
+    imgs = [os.path.basename(m) for m in mods if not m.endswith('.cfg')]
+    run_list = ''.join(f'console {os.path.basename(c)} {" ".join(imgs)}\n'
+                       for c in cfgs)
+    initrd = os.path.join(a.build, 'run', 'linux.initrd')
+    os.makedirs(os.path.dirname(initrd), exist_ok=True)
+    return linux_host.command(a.build, initrd, mods, run_list,
+                              shlex.split(a.qemu_args))
+
+
 def main():
     ap = argparse.ArgumentParser(description='Boot the LWK with guests.')
     ap.add_argument('--build', default=os.environ.get('BUILD', 'build'))
-    ap.add_argument('--append', default='vm_timeout=60',
-                    help='LWK command line (default: %(default)s)')
+    ap.add_argument('--append', default=None,
+                    help='LWK command line (default: vm_timeout=0, no '
+                    'limit, with --iso; vm_timeout=60 for test guests)')
     ap.add_argument('--qemu-args', default='', help='extra QEMU arguments')
     ap.add_argument('--iso', help='boot this ISO on an emulated PC '
                     'through SeaBIOS instead of test guests')
     ap.add_argument('--mem', default='512M', help='with --iso: guest RAM')
     ap.add_argument('--cpus', default='1', help='with --iso: vcpus')
+    ap.add_argument('--host', default='lwk', choices=('lwk', 'linux'),
+                    help='lwk: our LWK; linux: Debian\'s kernel with the '
+                    'v3vee module (console attached with v3ctl)')
+    ap.add_argument('--paging', default='nested', choices=('nested', 'shadow'),
+                    help='with --iso: the VM\'s paging')
     ap.add_argument('guests', nargs='*', help='names in BUILD/guests/')
     a = ap.parse_args()
     mods = []
@@ -95,8 +118,13 @@ def main():
     missing = [m for m in mods if not os.path.exists(m)]
     if missing:
         sys.exit(f'qemu.py: missing {" ".join(missing)} (make guests?)')
-    cmd = command(os.path.join(a.build, 'kitten.elf'), mods, a.append,
-                  shlex.split(a.qemu_args))
+    if a.append is None:
+        a.append = 'vm_timeout=0' if a.iso else 'vm_timeout=60'
+    if a.host == 'linux':
+        cmd = linux_command(a, mods)
+    else:
+        cmd = command(os.path.join(a.build, 'kitten.elf'), mods, a.append,
+                      shlex.split(a.qemu_args))
     print(' '.join(shlex.quote(c) for c in cmd), flush=True)
     rc = subprocess.call(cmd)
     # isa-debug-exit makes QEMU exit with (value << 1) | 1: the LWK writes

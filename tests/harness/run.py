@@ -27,6 +27,8 @@ from typing import Dict, List, Optional
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
+import linux_host  # noqa: E402
+import bochs  # noqa: E402
 import qemu  # noqa: E402
 import testlist  # noqa: E402
 from bootrun import BootRun, run_boot  # noqa: E402
@@ -179,6 +181,10 @@ def missing_files(test, build, kernel) -> Optional[str]:
     """The kernel, the guest's config and the images it loads."""
     cfg = os.path.join(build, 'guests', test.guest + '.cfg')
     need = [kernel, cfg]
+    if test.host == 'linux':
+        need = [linux_host.kernel(), linux_host.base_initramfs(build)]
+        if test.guest not in linux_host.HOST_STEPS:
+            need.append(cfg)
     try:
         with open(cfg) as f:
             need += [os.path.join(build, 'guests', img)
@@ -190,6 +196,32 @@ def missing_files(test, build, kernel) -> Optional[str]:
     if gone:
         return 'not built: ' + ' '.join(gone)
     return None
+
+
+def linux_command(tests, a, initrd) -> List[str]:
+    """A boot of Debian's kernel whose init runs 'tests' through the
+    v3vee module, in order (tests/harness/linux_host.py)."""
+    files, lines = [], []
+    for t in tests:
+        if t.guest in linux_host.HOST_STEPS:
+            line, guests, extra = linux_host.HOST_STEPS[t.guest]
+            for g in guests:
+                files += qemu.guest_modules(a.build, g)
+            files += [f.replace('{build}', a.build) for f in extra]
+            if line:
+                lines.append(line.format(timeout=math.ceil(
+                    t.timeout * a.timeout_factor)))
+            continue
+        mods = qemu.guest_modules(a.build, t.guest) + test_modules(t, a.build)
+        files += mods
+        lines.append(linux_host.run_line(math.ceil(t.timeout *
+                                                   a.timeout_factor),
+                                         mods[0], mods[1:]))
+    # The guest the init leaves crashed before rmmod.
+    files += qemu.guest_modules(a.build, linux_host.CRASH_GUEST)
+    return linux_host.command(a.build, initrd, files,
+                              ''.join(ln + '\n' for ln in lines),
+                              tests[0].qemu_args, a.qemu)
 
 
 def run_guests(tests, a, aliases) -> List[Verdict]:
@@ -217,9 +249,17 @@ def run_guests(tests, a, aliases) -> List[Verdict]:
                          if m not in mods]
             vm_timeout = math.ceil(max(t.timeout for t in remaining) *
                                    a.timeout_factor)
-            cmd = qemu.command(kernel, mods, f'vm_timeout={vm_timeout}',
-                               remaining[0].qemu_args, a.qemu)
             log = os.path.join(logdir, f'boot-{boot_no}.log')
+            append = f'vm_timeout={vm_timeout}'
+            if remaining[0].host == 'linux':
+                cmd = linux_command(remaining, a, log[:-4] + '.initrd')
+            elif remaining[0].machine == 'bochs':
+                cmd = bochs.command(kernel, mods, append, os.path.join(
+                    a.build, 'bochs', f'boot-{boot_no}'),
+                    remaining[0].bochs_cpu)
+            else:
+                cmd = qemu.command(kernel, mods, append,
+                                   remaining[0].qemu_args, a.qemu)
             print(f'# boot {boot_no}: {" ".join(t.name for t in remaining)}'
                   f' (log {log})', flush=True)
             matcher = Matcher(remaining, aliases)
@@ -278,6 +318,9 @@ def parse_args(argv):
     ap.add_argument('--timeout-factor', type=float,
                     default=float(os.environ.get('TIMEOUT_FACTOR', '1')),
                     help='scale every timeout (slow machines)')
+    ap.add_argument('--machine', choices=testlist.MACHINES,
+                    help='only tests of this machine (default: all); '
+                    '--qemu fakes replace QEMU only')
     ap.add_argument('--replay', metavar='LOG',
                     help='judge against a saved serial log, no QEMU')
     ap.add_argument('--list', action='store_true',
@@ -297,6 +340,8 @@ def main(argv=None):
     units = [p for p in a.units
              if os.path.isfile(p) and os.access(p, os.X_OK)]
     items = [('unit-' + os.path.basename(p), ('default',)) for p in units]
+    if a.machine:
+        tests = [t for t in tests if t.machine == a.machine]
     items += [(t.name, t.groups) for t in tests]
     selected = {n for n, _ in testlist.select(items, a.tests, a.group)}
     if a.list:

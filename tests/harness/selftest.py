@@ -17,6 +17,7 @@ ROOT = os.path.normpath(os.path.join(HERE, '..', '..'))
 sys.path.insert(0, HERE)
 
 import bare  # noqa: E402
+import linux_host  # noqa: E402
 import qemu  # noqa: E402
 import testlist  # noqa: E402
 
@@ -54,6 +55,7 @@ class HarnessTest(unittest.TestCase):
         e.update(env or {})
         p = subprocess.run([sys.executable, RUN, '--build', self.build,
                             '--config', TESTS_CFG, '--qemu', FAKE,
+                            '--machine', 'qemu',
                             '--timeout-factor', FACTOR, '--group', 'foundation'] +
                            list(args),
                            cwd=ROOT, env=e, stdout=subprocess.PIPE,
@@ -209,8 +211,28 @@ class PiecesTest(unittest.TestCase):
             with self.assertRaises(testlist.TestListError):
                 testlist.load(f.name)
 
+    def test_linux_guest_archive_unpacks(self):
+        """The second initramfs archive is newc that cpio (and so the
+        kernel) reads: /guests/<basename> and /guests/run.list."""
+        if not shutil.which('cpio'):
+            self.skipTest('no cpio')
+        with tempfile.TemporaryDirectory() as d:
+            img = os.path.join(d, 'x.bin')
+            with open(img, 'wb') as f:
+                f.write(b'\x90' * 5)
+            data = linux_host.guest_archive([img, img], '30 x.cfg x.bin\n')
+            out = subprocess.run(['cpio', '-i', '-d', '--quiet'],
+                                 input=data, cwd=d, check=True)
+            self.assertEqual(out.returncode, 0)
+            with open(os.path.join(d, 'guests', 'x.bin'), 'rb') as f:
+                self.assertEqual(f.read(), b'\x90' * 5)
+            with open(os.path.join(d, 'guests', 'run.list')) as f:
+                self.assertEqual(f.read(), '30 x.cfg x.bin\n')
+
     def test_every_test_has_a_guest_config(self):
         for t in testlist.load(TESTS_CFG):
+            if t.host == 'linux' and t.guest in linux_host.HOST_STEPS:
+                continue    # a step of the Linux host's init, not a VM
             path = os.path.join(ROOT, 'tests', 'guests', t.guest + '.cfg')
             self.assertTrue(os.path.exists(path), path)
 

@@ -24,6 +24,8 @@ STAT_RE = re.compile(
 MEM_RE = re.compile(r'V3-MEM (\S+) guest=(\d+) vmm=(\d+)')
 HOST_DONE = 'V3-HOST-DONE'
 PANIC = 'kitten: PANIC'
+# The Linux host's init flags kernel messages that mean a kernel bug.
+HOST_BUG = 'V3-HOST-BUG'
 
 
 def vm_key(name: str) -> str:
@@ -40,6 +42,7 @@ class Section:
     reason: str = ''
     leaks: List[str] = field(default_factory=list)
     panic: bool = False              # a PANIC line inside the section
+    host_bugs: List[str] = field(default_factory=list)
 
     @property
     def ended(self) -> bool:
@@ -120,4 +123,6 @@ def parse_boot(lines: List[str]) -> Boot:
         m = LEAK_RE.search(line)
         if m and vm_key(m.group(1)) == cur.name:
             cur.leaks.append(line.strip())
+        if HOST_BUG in line:
+            cur.host_bugs.append(line.strip())
     return Boot(lines, sections, host_done, panics, preamble)

@@ -12,7 +12,11 @@ DEFAULT_TIMEOUT = 30.0
 # own self-test replays against a fake LWK.
 DEFAULT_GROUPS = ('default', 'foundation')
 KNOWN_KEYS = {'guest', 'status', 'expect', 'reject', 'equal', 'qemu_args',
-              'scope', 'timeout', 'groups', 'modules'}
+              'scope', 'timeout', 'groups', 'modules', 'send', 'host',
+              'machine', 'bochs_cpu'}
+SEND_SEP = ' => '
+HOSTS = ('lwk', 'linux')
+MACHINES = ('qemu', 'bochs')
 
 
 class TestListError(Exception):
@@ -33,12 +37,22 @@ class Test:
     groups: tuple = DEFAULT_GROUPS
     # Extra multiboot modules (BIOS, ISO images); {build} expands.
     modules: List[str] = field(default_factory=list)
+    # Console input: (pattern, text) pairs, in order; each text is typed
+    # once the VM's output since its V3-VM-BEGIN matches its pattern.
+    send: List[tuple] = field(default_factory=list)
+    # lwk: a VM of our LWK; linux: a VM of the v3vee module in Debian's
+    # kernel (tests/harness/linux_host.py).
+    host: str = 'lwk'
+    # qemu: TCG with AMD SVM; bochs: Intel VMX (tests/harness/bochs.py).
+    machine: str = 'qemu'
+    bochs_cpu: Optional[str] = None  # Bochs CPU model (default: bochs.py's)
 
     def boot_key(self):
-        """Tests with equal keys share one QEMU boot."""
+        """Tests with equal keys share one boot."""
         if self.boot_scope:
             return ('boot-scope', self.name)
-        return ('vms',) + tuple(self.qemu_args)
+        return (('vms', self.host, self.machine, self.bochs_cpu)
+                + tuple(self.qemu_args))
 
 
 def _regexes(name, key, value):
@@ -83,7 +97,39 @@ def _test_from(name, sec) -> Test:
     t.boot_scope = scope == 'boot'
     t.groups = tuple(sec.get('groups', ' '.join(DEFAULT_GROUPS)).split())
     t.modules = sec.get('modules', '').split()
+    t.send = _sends(name, sec.get('send', ''))
+    t.host = sec.get('host', 'lwk').strip()
+    if t.host not in HOSTS:
+        raise TestListError(f'[{name}] host: one of {HOSTS}, not '
+                            f'{t.host!r}')
+    t.machine = sec.get('machine', 'qemu').strip()
+    if t.machine not in MACHINES:
+        raise TestListError(f'[{name}] machine: one of {MACHINES}, '
+                            f'not {t.machine!r}')
+    if t.machine == 'bochs' and t.qemu_args:
+        raise TestListError(f'[{name}]: qemu_args on a bochs test')
+    t.bochs_cpu = sec.get('bochs_cpu', '').strip() or None
+    if t.bochs_cpu and t.machine != 'bochs':
+        raise TestListError(f'[{name}]: bochs_cpu needs machine = bochs')
     return t
+
+
+def _sends(name, value):
+    """'PATTERN => TEXT' per line; TEXT may use \\r, \\n and \\t."""
+    out = []
+    for line in value.splitlines():
+        line = line.strip()
+        if not line:
+            continue
+        if SEND_SEP not in line:
+            raise TestListError(f'[{name}] send: {line!r} is not '
+                                f'PATTERN{SEND_SEP}TEXT')
+        pat, text = line.split(SEND_SEP, 1)
+        [rx] = _regexes(name, 'send', pat)
+        text = (text.replace('\\r', '\r').replace('\\n', '\n')
+                .replace('\\t', '\t'))
+        out.append((rx, text))
+    return out
 
 
 def load(path) -> List[Test]:

@@ -6,6 +6,8 @@
 #   test_decode    encodings table, every mode       (palacios/x86_decode.c)
 #   test_emulate   results, flags, strings, port I/O (palacios/x86_emulate.c)
 #   test_walk      page tables of every paging mode  (palacios/guest_walk.c)
+#   test_shadow_rules  shadow paging's pure decisions (palacios/shadow_rules.c)
+#   test_shadow_table  shadow tables on a fake host (palacios/shadow_table.c)
 #   fuzz_decode    random bytes through both, every mode; takes an optional
 #                  count and seed: fuzz_decode [count [seed]]
 
@@ -20,9 +22,12 @@ DECODE_HDRS := tests/unit/unit.h tests/unit/decode.mk include/v3_types.h tests/u
 DECODE_EMU_SRCS  := palacios/x86_decode.c palacios/x86_emulate.c \
 	palacios/lib.c
 DECODE_WALK_SRCS := palacios/guest_walk.c palacios/lib.c
+SHADOW_RULES_SRCS := palacios/shadow_rules.c palacios/lib.c
+SHADOW_TABLE_SRCS := palacios/shadow_table.c palacios/shadow.c \
+	palacios/shadow_rules.c palacios/lib.c
 
 DECODE_BINS := $(addprefix $(BUILD)/unit/,test_decode test_emulate \
-	fuzz_decode test_walk)
+	fuzz_decode test_walk test_shadow_rules test_shadow_table)
 
 $(BUILD)/unit/test_decode $(BUILD)/unit/test_emulate \
 $(BUILD)/unit/fuzz_decode: $(BUILD)/unit/%: tests/unit/%.c \
@@ -34,6 +39,18 @@ $(BUILD)/unit/test_walk: tests/unit/test_walk.c $(DECODE_WALK_SRCS) \
 		$(DECODE_HDRS)
 	@mkdir -p $(dir $@)
 	$(Q)$(HOSTCC) $(DECODE_CFLAGS) $< $(DECODE_WALK_SRCS) -o $@
+
+$(BUILD)/unit/test_shadow_rules: tests/unit/test_shadow_rules.c \
+		$(SHADOW_RULES_SRCS) $(DECODE_HDRS) palacios/shadow_rules.h \
+		palacios/nested.h
+	@mkdir -p $(dir $@)
+	$(Q)$(HOSTCC) $(DECODE_CFLAGS) $< $(SHADOW_RULES_SRCS) -o $@
+
+$(BUILD)/unit/test_shadow_table: tests/unit/test_shadow_table.c \
+		$(SHADOW_TABLE_SRCS) $(DECODE_HDRS) palacios/shadow.h \
+		palacios/shadow_rules.h palacios/vm.h
+	@mkdir -p $(dir $@)
+	$(Q)$(HOSTCC) $(DECODE_CFLAGS) $< $(SHADOW_TABLE_SRCS) -o $@
 
 # Built with the other unit tests; `make unit` and `make check` run them
 # (the fuzzer with its default 1,000,000 sequences, about 2 s).

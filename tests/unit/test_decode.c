@@ -114,6 +114,29 @@ static const struct dcase cases[] = {
     {P32, "66 66 66 66 66 66 66 66 66 66 66 66 66 89 03",
      "l15 o2 a4 p66: mov word ds:[ebx], ax"},
     {P32, "66 66 66 66 66 66 66 66 66 66 66 66 66 66 89 03", "bad"},
+    /* control registers, INVLPG (SDM vol. 2, MOV CR, LMSW, SMSW) */
+    {P32, "0f 20 c0", "l3 o4 a4: mov eax, cr0"},
+    {P32, "0f 22 db", "l3 o4 a4: mov cr3, ebx"},
+    {P32, "0f 22 27", "l3 o4 a4: mov cr4, edi"}, /* mod ignored */
+    {L64, "0f 20 d8", "l3 o8 a8: mov rax, cr3"},
+    {L64, "41 0f 22 d9", "l4 o8 a8 rex=41: mov cr3, r9"},
+    {L64, "44 0f 20 c0", "l4 o8 a8 rex=44: mov rax, cr8"},
+    {R, "0f 20 c0", "l3 o4 a2: mov eax, cr0"},
+    {P32, "0f 06", "l2 o4 a4: clts"},
+    {P32, "0f 01 e0", "l3 o4 a4: smsw eax"},
+    {P32, "66 0f 01 e0", "l4 o2 a4 p66: smsw ax"},
+    {P32, "0f 01 23", "l3 o4 a4: smsw word ds:[ebx]"},
+    {R, "0f 01 f0", "l3 o2 a2: lmsw ax"},
+    {P32, "0f 01 33", "l3 o4 a4: lmsw word ds:[ebx]"},
+    {P32, "0f 01 38", "l3 o4 a4: invlpg byte ds:[eax]"},
+    {P32, "0f 01 7d 08", "l4 o4 a4: invlpg byte ss:[ebp+0x8]"},
+    {L64, "0f 01 3c 24", "l4 o4 a8: invlpg byte ss:[rsp]"},
+    {L64, "65 0f 01 38", "l4 o4 a8 so=gs: invlpg byte gs:[rax]"},
+    {L64, "0f 01 f8", "bad"},  /* SWAPGS */
+    {P32, "0f 01 d8", "bad"},  /* VMRUN */
+    {P32, "0f 01 10", "bad"},  /* LGDT */
+    {P32, "f3 0f 20 c0", "bad"},
+    {P32, "0f 20", "bad"},     /* no ModRM */
     /* refused: outside the set, #UD, truncated */
     {P32, "f0 0f c1 03", "bad"},       /* LOCK XADD */
     {P32, "0f ba 2b 05", "bad"},       /* BTS */
@@ -242,7 +265,8 @@ static const char *const segs[6] = {"es", "cs", "ss", "ds", "fs", "gs"};
 static const char *const ops[] = {
     "add",  "or",  "adc",  "sbb",  "and",  "sub", "xor",   "cmp",
     "test", "not", "neg",  "inc",  "dec",  "mov", "movzx", "movsx",
-    "xchg", "bt",  "movs", "stos", "lods", "ins", "outs"};
+    "xchg", "bt",  "movs", "stos", "lods", "ins", "outs",
+    "mov",  "mov", "clts", "smsw", "lmsw", "invlpg"};
 
 static const char *reg_name(unsigned reg, unsigned size, bool high8)
 {
@@ -357,6 +381,24 @@ static void fmt_insn(const struct v3_insn *in, char *b, size_t n)
 		APPEND(b, n, "repne ");
 	APPEND(b, n, "%s",
 	       in->op < sizeof(ops) / sizeof(ops[0]) ? ops[in->op] : "?");
+	switch (in->op) {
+	case V3_OP_MOV_FROM_CR:
+		APPEND(b, n, " ");
+		fmt_opnd(in, &in->dst, b, n);
+		APPEND(b, n, ", cr%u", in->cr);
+		return;
+	case V3_OP_MOV_TO_CR:
+		APPEND(b, n, " cr%u, ", in->cr);
+		fmt_opnd(in, &in->src, b, n);
+		return;
+	case V3_OP_CLTS: return;
+	case V3_OP_SMSW:
+	case V3_OP_LMSW:
+	case V3_OP_INVLPG:
+		APPEND(b, n, " ");
+		fmt_opnd(in, in->op == V3_OP_LMSW ? &in->src : &in->dst, b, n);
+		return;
+	}
 	if (in->op >= V3_OP_MOVS) {
 		APPEND(b, n, " %s ", size_name(in->opsize));
 		fmt_mem(in, b, n);

@@ -26,8 +26,19 @@ unit: unit-build
 	$(Q)status=0; \
 	for t in $(UNIT_BINS); do $$t || status=1; done; \
 	exit $$status
+# Guest RAM blocks on hosts with small contiguous runs.
+MEMMAP_TEST := $(BUILD)/unit/test_mem_map
+$(MEMMAP_TEST): tests/unit/test_mem_map.c palacios/mem_map.c \
+		palacios/mem_map.h tests/unit/unit.h tests/unit/unit.mk
+	@mkdir -p $(dir $@)
+	$(Q)$(HOSTCC) $(UNIT_CFLAGS) tests/unit/test_mem_map.c \
+		palacios/mem_map.c -o $@
+unit-build: $(MEMMAP_TEST)
+UNIT_BINS += $(MEMMAP_TEST)
+
 include tests/unit/decode.mk
 include tests/unit/devices.mk
 include tests/unit/ide.mk
 include tests/unit/platform.mk
 include tests/unit/apic.mk
+include tests/unit/vmx.mk

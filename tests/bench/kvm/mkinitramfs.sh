@@ -20,7 +20,6 @@ set -eu
 [ $# -eq 1 ] || { echo "usage: $0 OUT" >&2; exit 2; }
 out=$1
 here=$(cd "$(dirname "$0")" && pwd)
-epoch=${SOURCE_DATE_EPOCH:-0}
 die() { echo "mkinitramfs.sh: $*" >&2; exit 1; }
 
 if [ -z "${KVER:-}" ]; then
@@ -134,23 +133,4 @@ chmod 1777 "$r/tmp"
 echo "$KVER" > "$r/lib/kvm-bench/kver"
 echo 'root:x:0:0:root:/root:/bin/sh' > "$r/etc/passwd"
 echo 'root:x:0:' > "$r/etc/group"
-find "$r" -exec touch -h -d "@$epoch" {} +
-
-# One newc header + name (no data), padded to 4 bytes: lets a non-root
-# build carry the /dev/console node the kernel opens before /init runs.
-newc() { # NAME MODE RDEVMAJOR RDEVMINOR INO
-	ns=$((${#1} + 1))
-	printf '070701%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X' \
-		"$5" "$2" 0 0 1 "$epoch" 0 0 0 "$3" "$4" "$ns" 0
-	printf '%s\0' "$1"
-	pad=$(((4 - (110 + ns) % 4) % 4))
-	while [ "$pad" -gt 0 ]; do printf '\0'; pad=$((pad - 1)); done
-}
-
-{
-	(cd "$r" && find . -mindepth 1 | LC_ALL=C sort |
-		cpio -o -H newc -R 0:0 --reproducible --quiet)
-	newc dev/console $((0020600)) 5 1 1048575
-	newc TRAILER!!! 0 0 0 0
-} | gzip -n -6 > "$tmp/initramfs.gz"
-mv -f "$tmp/initramfs.gz" "$out"
+"$here/../../../guest-images/pack-initramfs.sh" "$r" "$out" 6

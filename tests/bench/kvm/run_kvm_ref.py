@@ -28,6 +28,8 @@ ROOT = os.path.normpath(os.path.join(HERE, '..', '..', '..'))
 MKINITRAMFS = os.path.join(HERE, 'mkinitramfs.sh')
 # What the initramfs is made of: a change to any of these rebuilds it.
 INITRAMFS_SOURCES = [MKINITRAMFS, os.path.join(HERE, 'l1-init.sh'),
+                     os.path.join(HERE, '..', '..', '..', 'guest-images',
+                                  'pack-initramfs.sh'),
                      os.path.join(HERE, 'l2-console.awk')]
 HEADLINE = ['total_exits', 'io_exits', 'mmio_exits', 'irq_injections',
             'halt_exits', 'irq_window_exits']

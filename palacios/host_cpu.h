@@ -1,0 +1,30 @@
+/* host_cpu.h - instructions the backends and the CPUID handler run on the
+ * host CPU itself: RDMSR, WRMSR, CPUID. */
+#ifndef V3_HOST_CPU_H
+#define V3_HOST_CPU_H
+
+#include "v3_types.h"
+
+static inline uint64_t v3_rdmsr(uint32_t msr)
+{
+	uint32_t lo, hi;
+
+	__asm__ volatile("rdmsr" : "=a"(lo), "=d"(hi) : "c"(msr));
+	return ((uint64_t)hi << 32) | lo;
+}
+
+static inline void v3_wrmsr(uint32_t msr, uint64_t v)
+{
+	__asm__ volatile("wrmsr" ::"c"(msr), "a"((uint32_t)v),
+			 "d"((uint32_t)(v >> 32)));
+}
+
+/* r[0..3] = EAX..EDX of CPUID leaf/subleaf. */
+static inline void v3_host_cpuid(uint32_t leaf, uint32_t sub, uint32_t r[4])
+{
+	__asm__ volatile("cpuid"
+			 : "=a"(r[0]), "=b"(r[1]), "=c"(r[2]), "=d"(r[3])
+			 : "a"(leaf), "c"(sub));
+}
+
+#endif
