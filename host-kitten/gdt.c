@@ -27,36 +27,44 @@ struct gdt_ptr {
 	uint64_t base;
 } __attribute__((packed));
 
-static struct tss64 tss __attribute__((aligned(16)));
-static uint8_t ist_stacks[2][IST_STACK_SIZE] __attribute__((aligned(16)));
+/* One TSS and its IST stacks per CPU: a busy TSS cannot be loaded by
+ * a second CPU (SDM vol. 3 §7.2.2). */
+static struct tss64 tss[GDT_MAX_CPUS] __attribute__((aligned(16)));
+static uint8_t ist_stacks[GDT_MAX_CPUS][2][IST_STACK_SIZE]
+	__attribute__((aligned(16)));
 
 /* Null, code (L=1, P, DPL0, execute/read), data (P, read/write, G, B),
- * then the 16-byte TSS descriptor filled in below. */
-static uint64_t gdt[5] __attribute__((aligned(16))) = {
+ * then one 16-byte TSS descriptor per CPU, filled in below. */
+static uint64_t gdt[3 + 2 * GDT_MAX_CPUS] __attribute__((aligned(16))) = {
 	0,
 	0x00af9a000000ffffull,
 	0x00cf92000000ffffull,
-	0,
-	0,
 };
 
 void gdt_init(void)
 {
-	uint64_t base = (uint64_t)&tss;
-	uint64_t limit = sizeof(tss) - 1;
+	gdt_init_cpu(0);
+}
+
+void gdt_init_cpu(int cpu)
+{
+	struct tss64 *t = &tss[cpu];
+	uint64_t base = (uint64_t)t;
+	uint64_t limit = sizeof(*t) - 1;
 	struct gdt_ptr p = { sizeof(gdt) - 1, (uint64_t)gdt };
 
-	tss.ist[IST_DOUBLE_FAULT - 1] =
-		(uint64_t)&ist_stacks[0][IST_STACK_SIZE];
-	tss.ist[IST_NMI_MCE - 1] = (uint64_t)&ist_stacks[1][IST_STACK_SIZE];
+	t->ist[IST_DOUBLE_FAULT - 1] =
+		(uint64_t)&ist_stacks[cpu][0][IST_STACK_SIZE];
+	t->ist[IST_NMI_MCE - 1] =
+		(uint64_t)&ist_stacks[cpu][1][IST_STACK_SIZE];
 	/* No I/O permission bitmap: base beyond the limit. */
-	tss.iomap_base = sizeof(tss);
+	t->iomap_base = sizeof(*t);
 
 	/* Available 64-bit TSS, type 9, present (SDM vol. 3 §7.2.3). */
-	gdt[3] = (limit & 0xffff) | ((base & 0xffffff) << 16) |
-		 (0x89ull << 40) | (((limit >> 16) & 0xf) << 48) |
-		 (((base >> 24) & 0xff) << 56);
-	gdt[4] = base >> 32;
+	gdt[3 + 2 * cpu] = (limit & 0xffff) | ((base & 0xffffff) << 16) |
+			   (0x89ull << 40) | (((limit >> 16) & 0xf) << 48) |
+			   (((base >> 24) & 0xff) << 56);
+	gdt[4 + 2 * cpu] = base >> 32;
 
 	__asm__ volatile("lgdt %0" ::"m"(p));
 	/* Reload CS with a far return, then the data segments. */
@@ -75,5 +83,5 @@ void gdt_init(void)
 			 :
 			 : "i"(KERNEL_CS), "i"(KERNEL_DS)
 			 : "rax", "memory");
-	__asm__ volatile("ltr %w0" ::"r"(KERNEL_TSS));
+	__asm__ volatile("ltr %w0" ::"r"(KERNEL_TSS + 16 * cpu));
 }

@@ -9,6 +9,7 @@
 #include "printk.h"
 #include "sched.h"
 #include "serial.h"
+#include "smp.h"
 #include "time.h"
 #include "trap.h"
 #include "x86.h"
@@ -32,7 +33,7 @@ void kmain(uint32_t magic, uint32_t mbi_pa);
  *   on top of the flush for CR3; agreeing with the guest halves the cost
  *   of an exit.  They are harmless here: every host mapping is
  *   supervisor-only and writable, and none is global. */
-static void cpu_setup(void)
+void cpu_setup(void)
 {
 	uint32_t r[4];
 	unsigned long cr4 = CR4_OSFXSR | CR4_OSXMMEXCPT | CR4_PSE | CR4_PGE;
@@ -76,6 +77,7 @@ void kmain(uint32_t magic, uint32_t mbi_pa)
 	time_init();
 	sched_init();
 	sti();
+	smp_init();
 
 	/* The firmware may have left its cursor mid-line: start clean so
 	 * the banner begins a line. */

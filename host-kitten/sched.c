@@ -12,6 +12,8 @@
 #include "mm.h"
 #include "power.h"
 #include "sched.h"
+#include "smp.h"
+#include "spinlock.h"
 #include "time.h"
 #include "x86.h"
 
@@ -25,20 +27,36 @@ void thread_start(void);
 static struct cpu cpus[MAX_CPUS];
 static struct thread *threads;	/* list of all non-idle threads */
 static int nthreads;
+/* The thread list and every thread's state.  Held (interrupts off)
+ * across a context switch: the thread switched to releases it. */
+static struct spinlock sched_lock;
 
 static struct cpu *this_cpu(void)
 {
-	return &cpus[0];
+	return &cpus[smp_cpu_index()];
 }
 
+static void sched_lock_take(void)
+{
+	while (__atomic_exchange_n(&sched_lock.locked, 1, __ATOMIC_ACQUIRE))
+		cpu_relax();
+}
+
+static void sched_lock_drop(void)
+{
+	__atomic_store_n(&sched_lock.locked, 0, __ATOMIC_RELEASE);
+}
+
+/* The CPU the caller runs on; threads only ever run on CPU 0 so far,
+ * but the VMM also asks from code the APs run (smp_call_on_cpu). */
 int cpu_id(void)
 {
-	return this_cpu()->id;
+	return smp_cpu_index();
 }
 
 int num_cpus(void)
 {
-	return MAX_CPUS;
+	return smp_cpus_online();
 }
 
 struct thread *current_thread(void)
@@ -73,13 +91,29 @@ void current_stack_bounds(uint64_t *lo, uint64_t *hi)
 
 void sched_init(void)
 {
-	struct cpu *c = this_cpu();
+	sched_init_cpu(0);
+}
 
-	c->id = 0;
+/* The caller (a CPU's boot code) becomes CPU 'id''s idle thread. */
+void sched_init_cpu(int id)
+{
+	struct cpu *c = &cpus[id];
+
+	c->id = id;
 	c->idle.state = THREAD_RUNNABLE;
-	c->idle.cpu = 0;
-	kstrlcpy(c->idle.name, "idle0", sizeof(c->idle.name));
+	c->idle.cpu = id;
+	kstrlcpy(c->idle.name, "idle", sizeof(c->idle.name));
+	c->idle.name[4] = (char)('0' + id);
+	c->idle.name[5] = 0;
 	c->current = &c->idle;
+}
+
+static bool running_somewhere(const struct thread *t)
+{
+	for (int i = 0; i < MAX_CPUS; i++)
+		if (cpus[i].current == t)
+			return true;
+	return false;
 }
 
 /* The first runnable thread after the one that ran last, waking
@@ -148,7 +182,7 @@ static void reap(struct cpu *c)
 	while (*pp) {
 		struct thread *t = *pp;
 
-		if (t->state == THREAD_DEAD && t != c->current) {
+		if (t->state == THREAD_DEAD && !running_somewhere(t)) {
 			*pp = t->next;
 			if (c->last_run == t)
 				c->last_run = NULL;
@@ -166,12 +200,17 @@ static void reap(struct cpu *c)
 static void schedule(void)
 {
 	struct cpu *c = this_cpu();
-	struct thread *prev = c->current, *next = pick_next(c);
+	struct thread *prev, *next;
 
+	sched_lock_take();
+	prev = c->current;
+	next = pick_next(c);
 	check_stack(prev);
 	if (!next) {
-		if (prev->state == THREAD_RUNNABLE && prev != &c->idle)
+		if (prev->state == THREAD_RUNNABLE && prev != &c->idle) {
+			sched_lock_drop();
 			return;	/* the only runnable thread: keep going */
+		}
 		next = &c->idle;
 	}
 	if (next != &c->idle)
@@ -179,8 +218,10 @@ static void schedule(void)
 	if (next != prev) {
 		c->current = next;
 		context_switch(&prev->rsp, next->rsp);
+		c = this_cpu();
 	}
 	reap(c);
+	sched_lock_drop();
 }
 
 void yield(void)
@@ -201,8 +242,16 @@ void sleep_usec(uint64_t usec)
 		irq_restore(flags);
 		return;
 	}
+	sched_lock_take();
+	if (t->wake_pending) {
+		t->wake_pending = false;
+		sched_lock_drop();
+		irq_restore(flags);
+		return;
+	}
 	t->wake_tsc = rdtsc() + usec_to_cycles(usec);
 	t->state = THREAD_SLEEPING;
+	sched_lock_drop();
 	schedule();
 	t->state = THREAD_RUNNABLE;
 	t->wake_pending = false;
@@ -212,18 +261,26 @@ void sleep_usec(uint64_t usec)
 void wake(struct thread *target)
 {
 	unsigned long flags = irq_save();
+	int cpu = -1;
 
+	sched_lock_take();
 	/* Handles of exited threads may still be around in callers:
 	 * only act on threads that are on the list. */
 	for (struct thread *t = threads; t; t = t->next) {
 		if (t != target)
 			continue;
-		if (t->state == THREAD_SLEEPING)
+		if (t->state == THREAD_SLEEPING) {
 			t->state = THREAD_RUNNABLE;
-		else if (t->state == THREAD_RUNNABLE)
+			cpu = t->cpu;
+		} else if (t->state == THREAD_RUNNABLE) {
 			t->wake_pending = true;
+		}
 		break;
 	}
+	sched_lock_drop();
+	/* Its CPU may be halted in the idle loop. */
+	if (cpu >= 0 && cpu != smp_cpu_index())
+		smp_kick(cpu);
 	irq_restore(flags);
 }
 
@@ -234,11 +291,15 @@ void thread_start(void)
 	struct cpu *c = this_cpu();
 	struct thread *t = c->current;
 
+	/* schedule() switched here holding the lock. */
 	reap(c);
+	sched_lock_drop();
 	sti();
 	t->fn(t->arg);
 	cli();
+	sched_lock_take();
 	t->state = THREAD_DEAD;
+	sched_lock_drop();
 	schedule();
 	panic("dead thread %s was scheduled", t->name);
 }
@@ -277,6 +338,7 @@ struct thread *thread_create(int (*fn)(void *arg), void *arg, int cpu,
 	t->state = THREAD_RUNNABLE;
 
 	flags = irq_save();
+	sched_lock_take();
 	/* Append, so round robin runs threads in creation order. */
 	{
 		struct thread **pp = &threads;
@@ -286,6 +348,9 @@ struct thread *thread_create(int (*fn)(void *arg), void *arg, int cpu,
 		*pp = t;
 	}
 	nthreads++;
+	sched_lock_drop();
+	if (t->cpu != smp_cpu_index())
+		smp_kick(t->cpu);
 	irq_restore(flags);
 	return t;
 }
@@ -298,15 +363,32 @@ static bool deadline_before_next_tick(struct cpu *c)
 	uint64_t tick = usec_to_cycles(1000000 / HZ);
 	uint64_t next_tick = last_tick_tsc() + tick;
 	uint64_t now = rdtsc();
+	bool poll = false;
 
 	/* No tick seen lately (interrupts were off): be safe. */
 	if (next_tick < now)
 		next_tick = now;
+	sched_lock_take();
 	for (struct thread *t = threads; t; t = t->next)
 		if (t->cpu == c->id && t->state == THREAD_SLEEPING &&
 		    t->wake_tsc <= next_tick + tick / 16)
-			return true;
-	return false;
+			poll = true;
+	sched_lock_drop();
+	return poll;
+}
+
+/* The earliest sleeper's deadline on 'c', 0 if none. */
+static uint64_t earliest_deadline(struct cpu *c)
+{
+	uint64_t d = 0;
+
+	sched_lock_take();
+	for (struct thread *t = threads; t; t = t->next)
+		if (t->cpu == c->id && t->state == THREAD_SLEEPING &&
+		    (!d || t->wake_tsc < d))
+			d = t->wake_tsc;
+	sched_lock_drop();
+	return d;
 }
 
 void sched_idle_loop(void)
@@ -316,7 +398,14 @@ void sched_idle_loop(void)
 	for (;;) {
 		cli();
 		schedule();
-		if (deadline_before_next_tick(c)) {
+		if (c->id != 0 || smp_have_alarm()) {
+			/* The local APIC timer wakes us (APs take no tick). */
+			uint64_t d = earliest_deadline(c);
+
+			if (d)
+				smp_arm_wakeup(d);
+			sti_hlt();
+		} else if (deadline_before_next_tick(c)) {
 			sti();
 			cpu_relax();
 		} else {

@@ -11,7 +11,7 @@
 
 #define THREAD_STACK_SIZE (64 * 1024)
 #define THREAD_NAME_LEN 32
-#define MAX_CPUS 1
+#define MAX_CPUS 8
 
 enum thread_state {
 	THREAD_RUNNABLE,
@@ -41,6 +41,8 @@ struct cpu {
 
 /* Turn the caller (kmain on the boot stack) into cpu 0's idle thread. */
 void sched_init(void);
+/* The same for an application processor on its boot stack. */
+void sched_init_cpu(int id);
 /* Never returns: run threads, halt when none is runnable. */
 void sched_idle_loop(void) __attribute__((noreturn));
 

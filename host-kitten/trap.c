@@ -12,6 +12,7 @@
 #include "sched.h"
 #include "serial.h"
 #include "trap.h"
+#include "smp.h"
 #include "x86.h"
 
 #define NR_VECTORS 256
@@ -75,6 +76,13 @@ void idt_init(void)
 	set_gate(2, IST_NMI_MCE);
 	set_gate(8, IST_DOUBLE_FAULT);
 	set_gate(18, IST_NMI_MCE);
+	__asm__ volatile("lidt %0" ::"m"(p));
+}
+
+void idt_load(void)
+{
+	struct idt_ptr p = { sizeof(idt) - 1, (uint64_t)idt };
+
 	__asm__ volatile("lidt %0" ::"m"(p));
 }
 
@@ -173,6 +181,8 @@ void trap_dispatch(struct trap_frame *f)
 		exception(f);
 	} else if (v >= IRQ_BASE && v < IRQ_BASE + NR_IRQS) {
 		irq(v - IRQ_BASE);
+	} else if (v == SMP_CALL_VECTOR) {
+		smp_call_interrupt();
 	} else if (!unexpected_seen[v]++) {
 		/* Nothing we programmed raises these (e.g. a local APIC
 		 * spurious vector); not worth dying for. */

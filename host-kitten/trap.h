@@ -17,6 +17,8 @@ struct trap_frame {
 #define NR_IRQS 16
 
 void idt_init(void);
+/* Load the IDT idt_init() built (application processors). */
+void idt_load(void);
 /* Route legacy IRQ 'irq' (0-15) to handler; the PIC line is unmasked
  * by the caller (pic.h). */
 void irq_set_handler(int irq, void (*handler)(int irq));

@@ -5,8 +5,9 @@
  * - Memory is identity mapped: phys_to_virt/virt_to_phys are casts.
  * - alloc_pages ignores 'node' (one NUMA node) and returns 0 on failure.
  * - malloc returns zeroed, 16-byte aligned memory of any size.
- * - Threads are cooperative on one CPU: a vcpu thread keeps the CPU
- *   until it yields or sleeps, so it must yield after a VM exit caused
+ * - Threads are cooperative and stay on the CPU they were created for
+ *   (every CPU the machine has; kick_cpu is an IPI): a vcpu thread keeps
+ *   the CPU until it yields or sleeps, so it must yield after a VM exit caused
  *   by a host interrupt.  Stacks are THREAD_STACK_SIZE (64 KiB) above an
  *   unmapped guard page.
  * - The only host interrupt is the PIT tick (IRQ 0, 100 Hz).
@@ -20,6 +21,7 @@
 #include "mm.h"
 #include "sched.h"
 #include "serial.h"
+#include "smp.h"
 #include "spinlock.h"
 #include "time.h"
 #include "x86.h"
@@ -69,13 +71,10 @@ static void *host_current_thread(void)
 	return current_thread();
 }
 
-/* One CPU: "on cpu 0" is "here". */
+/* The APs are parked and run calls from an IPI (smp.c). */
 static int host_call_on_cpu(int cpu, void (*fn)(void *arg), void *arg)
 {
-	if (cpu != 0)
-		return -1;
-	fn(arg);
-	return 0;
+	return smp_call_on_cpu(cpu, fn, arg);
 }
 
 static int host_hook_irq(int irq, void (*handler)(int irq, void *priv),
@@ -138,6 +137,7 @@ const struct v3_host_ops kitten_host_ops = {
 	.cpu_id = cpu_id,
 	.num_cpus = num_cpus,
 	.call_on_cpu = host_call_on_cpu,
+	.kick_cpu = smp_kick,
 	.hook_irq = host_hook_irq,
 	.ack_irq = host_ack_irq,
 	.cycles = host_cycles,

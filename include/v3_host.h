@@ -41,6 +41,10 @@ struct v3_host_ops {
 	int (*num_cpus)(void);
 	/* Run fn(arg) on 'cpu' and wait for it to finish. */
 	int (*call_on_cpu)(int cpu, void (*fn)(void *arg), void *arg);
+	/* Optional (NULL on one-CPU hosts): interrupt 'cpu' now, so that a
+	 * guest running there exits and the vcpu sees an interrupt another
+	 * CPU raised for it.  Must not block; callable with locks held. */
+	void (*kick_cpu)(int cpu);
 
 	/* Host interrupts: route host IRQ 'irq' to handler (passthrough). */
 	int (*hook_irq)(int irq, void (*handler)(int irq, void *priv),

@@ -98,14 +98,48 @@ int v3_hook_set_default(struct v3_vm *vm, enum v3_hook_kind kind,
 	return 0;
 }
 
+unsigned long v3_dev_enter(struct v3_vm *vm)
+{
+	int cpu;
+	unsigned long flags;
+
+	if (!vm->dev_lock)
+		return 0;
+	cpu = v3_host->cpu_id();
+	if (__atomic_load_n(&vm->dev_lock_owner, __ATOMIC_ACQUIRE) == cpu) {
+		vm->dev_lock_depth++;
+		return 0;
+	}
+	flags = v3_host->lock_irqsave(vm->dev_lock);
+	vm->dev_lock_owner = cpu;
+	vm->dev_lock_depth = 1;
+	return flags;
+}
+
+void v3_dev_exit(struct v3_vm *vm, unsigned long flags)
+{
+	if (!vm->dev_lock || --vm->dev_lock_depth > 0)
+		return;
+	__atomic_store_n(&vm->dev_lock_owner, -1, __ATOMIC_RELEASE);
+	v3_host->unlock_irqrestore(vm->dev_lock, flags);
+}
+
 int v3_hook_call(struct v3_vcpu *vcpu, struct v3_access *acc)
 {
-	struct v3_hook_table *t = &vcpu->vm->hooks[acc->kind];
-	int i = find_index(t, acc->addr);
+	struct v3_vm *vm = vcpu->vm;
+	struct v3_hook_table *t = &vm->hooks[acc->kind];
+	int i = find_index(t, acc->addr), r;
+	unsigned long flags;
 
+	if (i < 0 && !t->dflt)
+		return V3_HOOK_NONE;
+	flags = v3_dev_enter(vm);
 	if (i < 0)
-		return t->dflt ? t->dflt(vcpu, acc, t->dflt_priv) : V3_HOOK_NONE;
-	return t->e[i].fn(vcpu, acc, t->e[i].priv);
+		r = t->dflt(vcpu, acc, t->dflt_priv);
+	else
+		r = t->e[i].fn(vcpu, acc, t->e[i].priv);
+	v3_dev_exit(vm, flags);
+	return r;
 }
 
 void v3_hooks_free(struct v3_vm *vm)
@@ -139,7 +173,13 @@ uint32_t v3_hook_bulk_in(struct v3_vcpu *vcpu, uint16_t port, void *dst,
 	struct v3_hook_table *t = &vcpu->vm->hooks[V3_HOOK_IO];
 	int i = find_index(t, port);
 
+	unsigned long flags;
+	uint32_t n;
+
 	if (i < 0 || !t->e[i].bulk_in)
 		return 0;
-	return t->e[i].bulk_in(vcpu, port, dst, size, count, t->e[i].priv);
+	flags = v3_dev_enter(vcpu->vm);
+	n = t->e[i].bulk_in(vcpu, port, dst, size, count, t->e[i].priv);
+	v3_dev_exit(vcpu->vm, flags);
+	return n;
 }

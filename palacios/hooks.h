@@ -50,6 +50,10 @@ int v3_hook_call(struct v3_vcpu *vcpu, struct v3_access *acc);
 #define V3_HOOK_NONE (-2)
 bool v3_hook_exists(struct v3_vm *vm, enum v3_hook_kind kind, uint64_t addr);
 void v3_hooks_free(struct v3_vm *vm);
+/* Serialize device model code across host CPUs (vm->dev_lock); nests
+ * on one CPU.  Never sleep or yield in between. */
+unsigned long v3_dev_enter(struct v3_vm *vm);
+void v3_dev_exit(struct v3_vm *vm, unsigned long flags);
 /* What answers accesses no range claims (a PC chipset: PCI master abort,
  * reads all ones).  Without one, an unclaimed MMIO access stops the VM. */
 int v3_hook_set_default(struct v3_vm *vm, enum v3_hook_kind kind,

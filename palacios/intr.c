@@ -74,10 +74,17 @@ void v3_inject_exception(struct v3_vcpu *vcpu, uint8_t vector, bool has_error,
 	ev->error = error;
 }
 
+/* A halted vcpu sleeps in its thread: wake it.  One running a guest on
+ * another host CPU must exit to see the news: interrupt that CPU. */
 void v3_vcpu_kick(struct v3_vcpu *vcpu)
 {
-	if (vcpu->halted && vcpu->thread)
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	if (!vcpu->thread)
+		return;
+	if (vcpu->halted)
 		v3_host->wake(vcpu->thread);
+	else if (v3_host->kick_cpu && vcpu->host_cpu != v3_host->cpu_id())
+		v3_host->kick_cpu(vcpu->host_cpu);
 }
 
 void v3_vcpu_send_init(struct v3_vcpu *vcpu)

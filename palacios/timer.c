@@ -67,7 +67,10 @@ uint64_t v3_timers_run(struct v3_vm *vm)
 		}
 		unlink(vm, t);
 		v3_host->unlock_irqrestore(vm->lock, flags);
-		/* Called unlocked so the callback may re-arm its timer. */
+		/* Called unlocked so the callback may re-arm its timer;
+		 * serialized with the device models' hook calls. */
+		flags = v3_dev_enter(vm);
 		t->fn(vm, t->priv);
+		v3_dev_exit(vm, flags);
 	}
 }

@@ -198,6 +198,7 @@ static bool vcpu_runnable(struct v3_vcpu *vcpu)
 		return true;
 	}
 	vcpu->halted = true;
+	__atomic_thread_fence(__ATOMIC_SEQ_CST); /* v3_vcpu_kick */
 	if (!vcpu->sipi_pending && !vcpu->init_pending &&
 	    !vcpu->vm->stop_requested)
 		v3_host->sleep(WAIT_SIPI_SLEEP_US);
@@ -211,6 +212,10 @@ static int vcpu_thread(void *arg)
 	struct v3_vm *vm = vcpu->vm;
 	struct v3_exit exit;
 
+	vcpu->host_cpu = v3_host->cpu_id();
+	if (vm->nvcpus > 1)
+		v3_print("%s: vcpu%d runs on host cpu %d", vm->name, vcpu->id,
+			 vcpu->host_cpu);
 	while (!vm->stop_requested) {
 		wait_while_paused(vm);
 		if (vm->stop_requested)

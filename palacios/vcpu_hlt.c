@@ -19,6 +19,7 @@ int v3_handle_hlt(struct v3_vcpu *vcpu, struct v3_exit *exit)
 	if (!(vcpu->state.rflags & V3_RFLAGS_IF) && !vcpu->event.valid &&
 	    vm->nvcpus > 1) {
 		vcpu->halted = true;
+		__atomic_thread_fence(__ATOMIC_SEQ_CST); /* v3_vcpu_kick */
 		while (!vm->stop_requested && !vcpu->nmi_pending &&
 		       !vcpu->init_pending)
 			v3_host->sleep(HLT_MAX_SLEEP_US);
@@ -34,6 +35,7 @@ int v3_handle_hlt(struct v3_vcpu *vcpu, struct v3_exit *exit)
 		return 0;
 	}
 	vcpu->halted = true;
+	__atomic_thread_fence(__ATOMIC_SEQ_CST); /* v3_vcpu_kick */
 	while (!vm->stop_requested && !vcpu->init_pending &&
 	       !v3_intr_pending(vcpu)) {
 		uint64_t next = v3_timers_run(vm), now, us = HLT_MAX_SLEEP_US;

@@ -17,6 +17,13 @@
  * and PEBS unavailable, XD not disabled (SDM vol. 4 table 2-2).  Linux
  * reads it on Intel CPUs before it has an IDT that survives #GP. */
 #define MISC_ENABLE_VALUE (1u | (1u << 11) | (1u << 12))
+/* AMD SYSCFG (APM vol. 2, "System Configuration Register") and NB_CFG
+ * (the family 10h-17h BKDG/PPR): Linux reads SYSCFG
+ * for its MTRR set-up and sets NB_CFG's extended config-space bit on
+ * every CPU, without a #GP fixup.  SYSCFG reads 0 (no TOM2, no fixed
+ * MTRR DRAM modification) and ignores writes; NB_CFG is storage. */
+#define MSR_AMD_SYSCFG 0xc0010010u
+#define MSR_AMD_NB_CFG 0xc001001fu
 #define MSR_MTRR_VAR_FIRST 0x200
 #define MSR_MTRR_VAR_LAST 0x20f
 #define MSR_MTRR_DEF_TYPE 0x2ff
@@ -69,6 +76,8 @@ static int core_msr_read(struct v3_vcpu *vcpu, uint32_t msr, uint64_t *val)
 		*val = vcpu->pat;
 		return 0;
 	case MSR_TSC: *val = v3_cycles() + vcpu->vm->tsc_offset; return 0;
+	case MSR_AMD_SYSCFG: *val = 0; return 0;
+	case MSR_AMD_NB_CFG: *val = vcpu->nb_cfg; return 0;
 	}
 	return -1;
 }
@@ -102,6 +111,8 @@ static int core_msr_write(struct v3_vcpu *vcpu, uint32_t msr, uint64_t val)
 			return -1;
 		vcpu->pat = val;
 		return 0;
+	case MSR_AMD_SYSCFG: return 0;
+	case MSR_AMD_NB_CFG: vcpu->nb_cfg = val; return 0;
 	}
 	return -1;
 }

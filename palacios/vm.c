@@ -99,9 +99,12 @@ void v3_vm_request_stop(struct v3_vm *vm, int status, const char *reason)
 		vm->stop_requested = true;
 	}
 	v3_host->unlock_irqrestore(vm->lock, flags);
-	for (int i = 0; i < vm->nvcpus; i++)
-		if (vm->vcpus[i])
-			v3_host->wake(vm->vcpus[i]->thread);
+	for (int i = 0; i < vm->nvcpus; i++) {
+		if (!vm->vcpus[i])
+			continue;
+		v3_host->wake(vm->vcpus[i]->thread);
+		v3_vcpu_kick(vm->vcpus[i]); /* one in the guest elsewhere */
+	}
 }
 
 void v3_vm_request_reset(struct v3_vm *vm, const char *why)
@@ -348,11 +351,12 @@ struct v3_vm *v3_vm_create(const char *cfg_text, size_t cfg_len,
 	/* The guest's TSC starts near zero (offset added to the host's). */
 	vm->tsc_offset = -v3_cycles();
 	vm->lock = v3_host->lock_alloc();
-	if (!vm->lock) {
-		v3_snprintf(err, errlen, "out of host memory");
-		goto fail;
-	}
-	if (build_vm(vm, cfg, images, nimages, err, errlen) != 0) {
+	vm->dev_lock = v3_host->lock_alloc();
+	vm->dev_lock_owner = -1;
+	if (!vm->lock || !vm->dev_lock ||
+	    build_vm(vm, cfg, images, nimages, err, errlen) != 0) {
+		if (!vm->lock || !vm->dev_lock)
+			v3_snprintf(err, errlen, "out of host memory");
 		v3_vm_destroy(vm);
 		v3_free(cfg);
 		return NULL;
@@ -465,6 +469,8 @@ void v3_vm_destroy(struct v3_vm *vm)
 	v3_hooks_free(vm);
 	if (vm->lock)
 		v3_host->lock_free(vm->lock);
+	if (vm->dev_lock)
+		v3_host->lock_free(vm->dev_lock);
 	v3_free(vm);
 }
 

@@ -44,6 +44,7 @@ struct v3_vcpu {
 	uint64_t irr[4];       /* vectors raised by simple sources */
 	bool want_intr_window; /* ask for an exit once IF=1 */
 	volatile bool halted;
+	int host_cpu; /* where the vcpu thread runs (pinned) */
 	/* Set by the local APIC model while LVT LINT0 does not take ExtINT:
 	 * the 8259's INT output then does not reach this vcpu. */
 	volatile bool extint_masked;
@@ -62,6 +63,7 @@ struct v3_vcpu {
 	uint64_t mtrr_def_type;
 	uint64_t mtrr_var[16];	/* PHYSBASE/PHYSMASK pairs 0x200-0x20f */
 	uint64_t mtrr_fixed[11];
+	uint64_t nb_cfg;	/* AMD NB_CFG, storage (vcpu_msr.c) */
 
 	/* Shadow paging (shadow.c), NULL with nested paging: the guest's
 	 * CR0/CR3/CR4/EFER stay in 'state'; the hardware runs with 'hw'. */
@@ -106,6 +108,12 @@ struct v3_vm {
 	struct v3_dev_inst devs[V3_CFG_MAX_DEVICES];
 
 	void *lock;
+	/* Device models were written for one thread at a time: hook calls
+	 * and timer callbacks of vcpus on different host CPUs take this
+	 * (hooks.c).  NULL: no serialization (userspace unit tests). */
+	void *dev_lock;
+	volatile int dev_lock_owner; /* host CPU holding it, -1: none */
+	int dev_lock_depth;
 	volatile enum v3_vm_state state;
 	volatile bool stop_requested;
 	volatile bool pause_requested;

@@ -53,9 +53,12 @@ void svm_vmcb_init(struct v3_vcpu *vcpu, struct svm_vcpu *s)
 	struct vmcb_control *c = &s->vmcb->ctl;
 
 	init_maps(s, vcpu->shadow != NULL);
+	/* PAUSE exits: a vcpu spinning on a lock or in a delay loop gives
+	 * its host CPU to the other vcpus and lets the VM's timers run
+	 * (there is no pause filter on the test machines). */
 	c->intercept1 = SVM_I1_INTR | SVM_I1_NMI | SVM_I1_SMI | SVM_I1_CPUID |
 			SVM_I1_HLT | SVM_I1_INVLPGA | SVM_I1_IOIO | SVM_I1_MSR |
-			SVM_I1_SHUTDOWN | SVM_I1_FERR_FREEZE;
+			SVM_I1_SHUTDOWN | SVM_I1_FERR_FREEZE | SVM_I1_PAUSE;
 	/* VMRUN must be intercepted or the CPU refuses the VMCB. */
 	c->intercept2 = SVM_I2_VMRUN | SVM_I2_VMMCALL | SVM_I2_VMLOAD |
 			SVM_I2_VMSAVE | SVM_I2_STGI | SVM_I2_CLGI |

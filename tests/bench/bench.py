@@ -60,7 +60,7 @@ VMX_TARGET_FACTOR = 1.3
 VMX_OPERATIONS = ('cpuid', 'io_out', 'io_in', 'hypercall', 'baseline')
 
 
-def boot(a, host='lwk', guest=GUEST, machine='qemu'):
+def boot(a, host='lwk', guest=GUEST, machine='qemu', smp=1):
     kernel = os.path.join(a.build, 'kitten.elf')
     mods = qemu.guest_modules(a.build, guest)
     if host == 'linux':
@@ -69,7 +69,7 @@ def boot(a, host='lwk', guest=GUEST, machine='qemu'):
         if not os.path.exists(path):
             sys.exit(f'bench.py: missing {path} (make lwk linux guests)')
     log = os.path.join(a.build, 'test-logs',
-                       f'bench-{host}-{machine}-{guest}.log')
+                       f'bench-{host}-{machine}-{guest}-smp{smp}.log')
     append = f'vm_timeout={int(TIMEOUT)}'
     if machine == 'bochs':
         cmd = bochs.command(kernel, mods, append,
@@ -81,6 +81,8 @@ def boot(a, host='lwk', guest=GUEST, machine='qemu'):
             qemu_bin=a.qemu)
     else:
         cmd = qemu.command(kernel, mods, append, qemu=a.qemu)
+        if smp > 1:
+            cmd += ['-smp', str(smp)]
     print(f'# booting the {"Linux host" if host == "linux" else "LWK"} '
           f'with {guest} on {machine} (log {log})', flush=True)
     test = Test(name=guest, guest=guest, timeout=TIMEOUT)
@@ -134,15 +136,14 @@ def vmx_report(run):
     return ok
 
 
-def report_ipi(lines):
-    """The apic-ipi guest's ping-pong: two vcpus (one host CPU on the
-    LWK for now), a fixed IPI each way per round trip."""
+def report_ipi(lines, where):
+    """The apic-ipi guest's ping-pong: a fixed IPI each way per round
+    trip between two vcpus."""
     for line in lines:
         m = IPI_RE.search(line)
         if m:
-            print(f'\nIPI round trip between two vcpus: {m.group(1)} cycles '
-                  f'(mean of {m.group(2)}; QEMU+KVM reference: not measured '
-                  'yet, tests/bench/kvm boots ISOs only)')
+            print(f'IPI round trip, two vcpus {where}: {m.group(1)} cycles '
+                  f'(mean of {m.group(2)})')
             return 0
     print('bench.py: no BENCH-IPI line from apic-ipi', file=sys.stderr)
     return 1
@@ -245,7 +246,13 @@ def main():
     lines = boot(a).lines
     linux = None if a.no_linux else boot(a, 'linux').lines
     status = report(lines, a.strict, linux)
-    status = report_ipi(boot(a, guest=IPI_GUEST).lines) or status
+    print()
+    status |= report_ipi(boot(a, guest=IPI_GUEST, smp=2).lines,
+                         'on two host CPUs')
+    status |= report_ipi(boot(a, guest=IPI_GUEST).lines,
+                         'sharing one host CPU')
+    print('(QEMU+KVM reference for the IPI round trip: not measured yet; '
+          'tests/bench/kvm boots ISOs only)')
     if not a.no_vmx:
         ok = vmx_report(boot(a, machine='bochs'))
         if a.strict and not ok:

@@ -49,21 +49,36 @@ static void wait_ref(uint32_t us)
 
 static uint64_t tsc_per_ms;
 
-/* Intervals between periodic ticks that are one period (+-10%) long,
- * and the shortest one.  The test machines are shared: the emulator can
- * be descheduled for milliseconds, and the model drops the ticks it
- * missed meanwhile, so a long interval means nothing by itself. */
-static uint32_t good_intervals(uint32_t n, uint64_t period,
-			       uint64_t *shortest)
+/* TSC cycles per ms against the testdev timer: the shortest of a few
+ * 10 ms waits, since a descheduled emulator only ever adds time. */
+static void calibrate(void)
+{
+	uint64_t best = ~0ull;
+
+	for (int i = 0; i < 5; i++) {
+		uint64_t t = rdtsc();
+
+		wait_ref(10000);
+		t = rdtsc() - t;
+		if (t < best)
+			best = t;
+	}
+	tsc_per_ms = best / 10;
+}
+
+/* Intervals between periodic ticks that are one period (+-10%) long.
+ * The test machines are shared: the emulator is descheduled for
+ * milliseconds at a time, a tick then comes late and the next one, on
+ * the programmed grid, early; ticks missed altogether are dropped (as
+ * an APIC whose IRR bit is still set would).  So single intervals and
+ * the count mean little; a wrong period makes no interval exact. */
+static uint32_t exact_intervals(uint32_t n, uint64_t period)
 {
 	uint32_t i, good = 0;
 
-	*shortest = ~0ull;
 	for (i = 1; i < n && i < MAX_TICKS; i++) {
 		uint64_t d = tick_at[i] - tick_at[i - 1];
 
-		if (d < *shortest)
-			*shortest = d;
 		if (d * 10 >= period * 9 && d * 10 <= period * 11)
 			good++;
 	}
@@ -72,43 +87,50 @@ static uint32_t good_intervals(uint32_t n, uint64_t period,
 
 static void test_periodic(void)
 {
-	uint64_t t0, t1, shortest;
-	uint32_t n, good;
+	uint64_t span;
+	uint32_t n, good, last;
 
 	ticks = 0;
 	lapic_write(APIC_TIMER_DCR, DCR_DIV1);
 	lapic_write(APIC_LVT_TIMER, APIC_TIMER_PERIODIC | TICK_VECTOR);
-	t0 = rdtsc();
 	lapic_write(APIC_TIMER_ICR, COUNTS_PER_MS);
 	wait_ref(50000);
 	n = ticks;
-	t1 = rdtsc();
 	lapic_write(APIC_TIMER_ICR, 0);
-	tsc_per_ms = (t1 - t0) / 50;
-	good = good_intervals(n, tsc_per_ms, &shortest);
-	report(n >= 20 && n <= 51, "periodic 1 ms: %u ticks in 50 ms", n);
-	report(good * 10 >= (n - 1) * 6,
-	       "%u of %u intervals are 1 ms +-10%%", good, n - 1);
-	report(shortest * 2 >= tsc_per_ms, "no interval under 0.5 ms");
+	last = n < MAX_TICKS ? n : MAX_TICKS;
+	good = exact_intervals(n, tsc_per_ms);
+	span = last > 1 ? tick_at[last - 1] - tick_at[0] : 0;
+	report(n >= 10 && n <= 51, "periodic 1 ms: %u ticks in 50 ms", n);
+	report(good * 4 >= n - 1, "%u of %u intervals are 1 ms +-10%%", good,
+	       n - 1);
+	report(span * 10 >= (uint64_t)(last - 1) * tsc_per_ms * 9,
+	       "never faster than programmed on average");
 	wait_ref(5000);
 	report(ticks == n, "initial count 0 stops the periodic timer");
 }
 
+/* Only lower bounds on time are robust on a shared machine: a timer
+ * may fire late, never early. */
 static void test_oneshot(void)
 {
 	uint32_t c1, c2;
+	uint64_t t0;
 
 	ticks = 0;
 	lapic_write(APIC_LVT_TIMER, TICK_VECTOR);
+	t0 = rdtsc();
 	lapic_write(APIC_TIMER_ICR, 20 * COUNTS_PER_MS);
 	c1 = lapic_read(APIC_TIMER_CCR);
-	wait_ref(10000);
+	wait_ref(5000);
 	c2 = lapic_read(APIC_TIMER_CCR);
-	report(ticks == 0, "one-shot 20 ms: not fired after 10 ms");
-	report(c1 <= 20 * COUNTS_PER_MS && c2 < c1 && c2 > 0,
+	report(c1 <= 20 * COUNTS_PER_MS && c2 < c1,
 	       "current count runs down (%u, then %u)", c1, c2);
-	wait_ref(30000);
-	report(ticks == 1, "one-shot fired exactly once by 40 ms (%u)", ticks);
+	wait_ref(40000);
+	report(ticks == 1, "one-shot 20 ms fired exactly once in 45 ms (%u)",
+	       ticks);
+	/* tsc_per_ms includes a wake-up latency or so: 5% of slack. */
+	report(tick_tsc - t0 >= 20 * tsc_per_ms * 95 / 100,
+	       "not before its 20 ms");
 	report(lapic_read(APIC_TIMER_CCR) == 0, "current count 0 after");
 }
 
@@ -128,7 +150,7 @@ static void test_deadline(void)
 	report(tick_tsc >= deadline, "TSC deadline fired at or after it");
 	late_us = late * 1000;
 	div64_u32(&late_us, (uint32_t)tsc_per_ms);
-	report(late < 10 * tsc_per_ms, "and within 10 ms (%llu us late)",
+	report(late < 50 * tsc_per_ms, "and within 50 ms (%llu us late)",
 	       (unsigned long long)late_us);
 	report(rdmsr(MSR_TSC_DEADLINE) == 0, "deadline MSR is 0 after");
 	wrmsr(MSR_TSC_DEADLINE, rdtsc() + 2 * tsc_per_ms);
@@ -155,8 +177,9 @@ int main(void)
 	irq_set_handler(TICK_VECTOR, on_tick);
 	irq_set_handler(REF_VECTOR, on_ref);
 	lapic_enable();
-	test_periodic();
+	calibrate();
 	report_info("TSC: %llu cycles per ms", (unsigned long long)tsc_per_ms);
+	test_periodic();
 	test_oneshot();
 	test_deadline();
 	return report_summary();

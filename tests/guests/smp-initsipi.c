@@ -27,6 +27,17 @@ static void ap_report(uint32_t id)
 	__atomic_add_fetch(&runs[id], 1, __ATOMIC_SEQ_CST);
 }
 
+/* An AP checks in (smp.c) before it runs ap_report: wait for the
+ * reports themselves. */
+static void wait_reports(uint32_t round)
+{
+	uint64_t t0 = rdtsc();
+
+	while (runs[1] + runs[2] + runs[3] < NAPS * round &&
+	       rdtsc() - t0 < 10000000000ull)
+		__asm__ volatile("pause");
+}
+
 static bool ids_are_1_to_n(void)
 {
 	uint32_t seen = 0;
@@ -54,6 +65,7 @@ int main(void)
 	before_sipi = rdtsc();
 	n = smp_start_aps(ap_report, NAPS, START_MS);
 	report(n == NAPS, "INIT/SIPI started %d of %d APs", n, NAPS);
+	wait_reports(1);
 	report(ids_are_1_to_n(), "APIC IDs 1..%d, each once", NAPS);
 	for (i = 1; i <= NAPS; i++) {
 		report(cpuid_id[i] == (uint32_t)i,
@@ -67,6 +79,7 @@ int main(void)
 	}
 	n = smp_start_aps(ap_report, NAPS, START_MS);
 	report(n == NAPS, "a second INIT/SIPI restarts %d parked APs", n);
+	wait_reports(2);
 	for (i = 1; i <= NAPS; i++)
 		report(runs[i] == 2, "AP %d ran twice", i);
 	return report_summary();

@@ -123,8 +123,12 @@ def main():
     if a.host == 'linux':
         cmd = linux_command(a, mods)
     else:
+        extra = shlex.split(a.qemu_args)
+        # One host CPU per vcpu: the LWK runs vcpu i on CPU i.
+        if a.iso and a.cpus != '1' and '-smp' not in extra:
+            extra += ['-smp', a.cpus]
         cmd = command(os.path.join(a.build, 'kitten.elf'), mods, a.append,
-                      shlex.split(a.qemu_args))
+                      extra)
     print(' '.join(shlex.quote(c) for c in cmd), flush=True)
     rc = subprocess.call(cmd)
     # isa-debug-exit makes QEMU exit with (value << 1) | 1: the LWK writes
