@@ -225,7 +225,7 @@ bool vmx_decode_exit(struct v3_vcpu *vcpu, struct vmx_vcpu *s,
 	case EXIT_MWAIT:
 	case EXIT_MONITOR:
 	case EXIT_XSETBV: set(exit, V3_EXIT_VIRT_INSN, len); break;
-	case EXIT_TASK_SWITCH: unknown(s, exit, "task switch"); break;
+	case EXIT_TASK_SWITCH: set(exit, V3_EXIT_TASK_SWITCH, 0); break;
 	case EXIT_INVD: unknown(s, exit, "INVD"); break;
 	case EXIT_SIPI: unknown(s, exit, "SIPI"); break;
 	default:
