@@ -8,7 +8,6 @@
 #define LEVEL_VECTOR 0x61
 #define EDGE_VECTOR 0x62
 #define MASKED_VECTOR 0x63
-#define REF_VECTOR 0x40
 #define LEVEL_LINE 11
 #define EDGE_LINE 10
 #define MASKED_LINE 9
@@ -17,7 +16,7 @@
 #define RTE_MASKED 0x10000
 #define DROP_AFTER 3
 
-static volatile uint32_t level_irqs, edge_irqs, masked_irqs, ref_fired;
+static volatile uint32_t level_irqs, edge_irqs, masked_irqs;
 static volatile uint32_t tmr_seen;
 
 static void line_set(int line, int level)
@@ -54,34 +53,18 @@ static void on_masked(struct trap_frame *f)
 	lapic_eoi();
 }
 
-static void on_ref(struct trap_frame *f)
-{
-	(void)f;
-	ref_fired++;
-}
-
-static void wait_ref(uint32_t us)
-{
-	uint32_t before = ref_fired;
-
-	testdev_arm_timer(us, REF_VECTOR);
-	while (ref_fired == before)
-		sti_hlt();
-	cli();
-}
-
 static void test_level(void)
 {
 	ioapic_route(LEVEL_LINE, RTE_LEVEL | LEVEL_VECTOR, 0);
 	line_set(LEVEL_LINE, 1);
-	wait_ref(10000);
+	testdev_sleep(10000);
 	report(level_irqs == DROP_AFTER,
 	       "level pin: %u interrupts, re-asserted after each EOI while "
 	       "high", level_irqs);
 	report(tmr_seen == level_irqs, "TMR set for the level vector");
 	report(!(ioapic_read(0x10 + 2 * LEVEL_LINE) & RTE_REMOTE_IRR),
 	       "remote IRR clear after the last EOI");
-	wait_ref(5000);
+	testdev_sleep(5000);
 	report(level_irqs == DROP_AFTER, "quiet once the line dropped");
 }
 
@@ -89,14 +72,14 @@ static void test_edge(void)
 {
 	ioapic_route(EDGE_LINE, EDGE_VECTOR, 0);
 	line_set(EDGE_LINE, 1);
-	wait_ref(2000);
+	testdev_sleep(2000);
 	report(edge_irqs == 1, "edge pin: one interrupt for a rising edge");
-	wait_ref(2000);
+	testdev_sleep(2000);
 	report(edge_irqs == 1, "no more while the line stays high");
 	line_set(EDGE_LINE, 0);
 	line_set(EDGE_LINE, 1);
 	line_set(EDGE_LINE, 0);
-	wait_ref(2000);
+	testdev_sleep(2000);
 	report(edge_irqs == 2, "a second edge, a second interrupt (%u)",
 	       edge_irqs);
 }
@@ -105,12 +88,12 @@ static void test_masked(void)
 {
 	ioapic_route(MASKED_LINE, RTE_MASKED | RTE_LEVEL | MASKED_VECTOR, 0);
 	line_set(MASKED_LINE, 1);
-	wait_ref(2000);
+	testdev_sleep(2000);
 	report(masked_irqs == 0, "masked pin: nothing delivered");
 	ioapic_route(MASKED_LINE, RTE_LEVEL | MASKED_VECTOR, 0);
 	sti_nop_cli();
 	report(masked_irqs == 1, "unmasking delivers the held level");
-	wait_ref(2000);
+	testdev_sleep(2000);
 	report(masked_irqs == 1, "and only once after the source dropped");
 }
 
@@ -119,7 +102,6 @@ int main(void)
 	irq_set_handler(LEVEL_VECTOR, on_level);
 	irq_set_handler(EDGE_VECTOR, on_edge);
 	irq_set_handler(MASKED_VECTOR, on_masked);
-	irq_set_handler(REF_VECTOR, on_ref);
 	lapic_enable();
 	report(ioapic_read(1) == 0x170011, "IOAPICVER: 24 pins, version 0x11");
 	report(ioapic_read(0x10 + 2 * LEVEL_LINE) & RTE_MASKED,

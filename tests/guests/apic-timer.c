@@ -6,7 +6,6 @@
 #include "libguest.h"
 
 #define TICK_VECTOR 0x60
-#define REF_VECTOR 0x40
 #define CPUID1_EDX_APIC (1u << 9)
 #define CPUID1_ECX_DEADLINE (1u << 24)
 /* The timer counts at 1 GHz: one count per nanosecond, divide by 1. */
@@ -14,7 +13,7 @@
 #define DCR_DIV1 0xb
 #define MAX_TICKS 64
 
-static volatile uint32_t ticks, ref_fired;
+static volatile uint32_t ticks;
 static volatile uint64_t tick_tsc;
 /* When each periodic tick arrived (TSC). */
 static volatile uint64_t tick_at[MAX_TICKS];
@@ -29,24 +28,6 @@ static void on_tick(struct trap_frame *f)
 	lapic_eoi();
 }
 
-/* testdev raises its vector straight into the vcpu: no EOI. */
-static void on_ref(struct trap_frame *f)
-{
-	(void)f;
-	ref_fired++;
-}
-
-/* Sleep (HLT) until the testdev timer armed for 'us' has fired. */
-static void wait_ref(uint32_t us)
-{
-	uint32_t before = ref_fired;
-
-	testdev_arm_timer(us, REF_VECTOR);
-	while (ref_fired == before)
-		sti_hlt();
-	cli();
-}
-
 static uint64_t tsc_per_ms;
 
 /* TSC cycles per ms against the testdev timer: the shortest of a few
@@ -58,7 +39,7 @@ static void calibrate(void)
 	for (int i = 0; i < 5; i++) {
 		uint64_t t = rdtsc();
 
-		wait_ref(10000);
+		testdev_sleep(10000);
 		t = rdtsc() - t;
 		if (t < best)
 			best = t;
@@ -94,7 +75,7 @@ static void test_periodic(void)
 	lapic_write(APIC_TIMER_DCR, DCR_DIV1);
 	lapic_write(APIC_LVT_TIMER, APIC_TIMER_PERIODIC | TICK_VECTOR);
 	lapic_write(APIC_TIMER_ICR, COUNTS_PER_MS);
-	wait_ref(50000);
+	testdev_sleep(50000);
 	n = ticks;
 	lapic_write(APIC_TIMER_ICR, 0);
 	last = n < MAX_TICKS ? n : MAX_TICKS;
@@ -105,7 +86,7 @@ static void test_periodic(void)
 	       n - 1);
 	report(span * 10 >= (uint64_t)(last - 1) * tsc_per_ms * 9,
 	       "never faster than programmed on average");
-	wait_ref(5000);
+	testdev_sleep(5000);
 	report(ticks == n, "initial count 0 stops the periodic timer");
 }
 
@@ -121,11 +102,11 @@ static void test_oneshot(void)
 	t0 = rdtsc();
 	lapic_write(APIC_TIMER_ICR, 20 * COUNTS_PER_MS);
 	c1 = lapic_read(APIC_TIMER_CCR);
-	wait_ref(5000);
+	testdev_sleep(5000);
 	c2 = lapic_read(APIC_TIMER_CCR);
 	report(c1 <= 20 * COUNTS_PER_MS && c2 < c1,
 	       "current count runs down (%u, then %u)", c1, c2);
-	wait_ref(40000);
+	testdev_sleep(40000);
 	report(ticks == 1, "one-shot 20 ms fired exactly once in 45 ms (%u)",
 	       ticks);
 	/* tsc_per_ms includes a wake-up latency or so: 5% of slack. */
@@ -155,10 +136,10 @@ static void test_deadline(void)
 	report(rdmsr(MSR_TSC_DEADLINE) == 0, "deadline MSR is 0 after");
 	wrmsr(MSR_TSC_DEADLINE, rdtsc() + 2 * tsc_per_ms);
 	wrmsr(MSR_TSC_DEADLINE, 0);
-	wait_ref(10000);
+	testdev_sleep(10000);
 	report(ticks == 1, "writing 0 disarms the deadline");
 	wrmsr(MSR_TSC_DEADLINE, 1);
-	wait_ref(2000);
+	testdev_sleep(2000);
 	report(ticks == 2, "a deadline in the past fires at once");
 	lapic_write(APIC_LVT_TIMER, APIC_LVT_MASKED);
 }
@@ -175,7 +156,6 @@ int main(void)
 	report(lapic_id() == 0 && (lapic_read(APIC_VERSION) & 0xff) == 0x14,
 	       "APIC ID 0, version 0x14");
 	irq_set_handler(TICK_VECTOR, on_tick);
-	irq_set_handler(REF_VECTOR, on_ref);
 	lapic_enable();
 	calibrate();
 	report_info("TSC: %llu cycles per ms", (unsigned long long)tsc_per_ms);

@@ -16,6 +16,11 @@ static inline void testdev_arm_timer(uint32_t us, uint8_t vector)
 	outl(V3_TESTDEV_TIMER_US, us);
 }
 
+/* Sleep (HLT, interrupts on) until the timer armed for 'us' fired; it
+ * uses the timer and TESTDEV_SLEEP_VECTOR, and returns with IF=0. */
+#define TESTDEV_SLEEP_VECTOR 0x40
+void testdev_sleep(uint32_t us);
+
 /* How many times the timer has expired since the VM started. */
 static inline uint32_t testdev_fired(void)
 {
