@@ -474,7 +474,7 @@ static void pit_fire(struct v3_vm *vm, void *priv)
 	schedule_irq(p, now);
 	v3_host->unlock_irqrestore(p->lock, flags);
 	if (pulse)
-		v3_irq_pulse(vm, PIT_IRQ);
+		v3_irq_pulse_legacy(vm, PIT_IRQ);
 }
 
 /* ---- ports ------------------------------------------------------------- */

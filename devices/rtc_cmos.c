@@ -380,7 +380,7 @@ static void update_irq(struct rtc *r)
 	if (level == r->irq_level)
 		return;
 	r->irq_level = level;
-	v3_irq_set(r->vm, RTC_IRQ, level);
+	v3_irq_set_legacy(r->vm, RTC_IRQ, level);
 }
 
 static void arm_at_tick(struct rtc *r, struct v3_timer *t, uint64_t tick)

@@ -32,3 +32,38 @@ void v3_irq_set(struct v3_vm *vm, int line, bool level)
 		vm->irq_sinks[i].ops->set(vm, vm->irq_sinks[i].priv, line,
 					  level);
 }
+
+void v3_irq_set_legacy(struct v3_vm *vm, int line, bool level)
+{
+	uint32_t bit = 1u << line;
+
+	if (line < 0 || line >= V3_IRQ_LINES)
+		return;
+	if (level)
+		__atomic_or_fetch(&vm->irq_legacy_levels, bit,
+				  __ATOMIC_SEQ_CST);
+	else
+		__atomic_and_fetch(&vm->irq_legacy_levels, ~bit,
+				   __ATOMIC_SEQ_CST);
+	if (!(__atomic_load_n(&vm->irq_replaced, __ATOMIC_SEQ_CST) & bit))
+		v3_irq_set(vm, line, level);
+}
+
+void v3_irq_replace_legacy(struct v3_vm *vm, uint32_t lines)
+{
+	uint32_t old = __atomic_exchange_n(&vm->irq_replaced, lines,
+					   __ATOMIC_SEQ_CST);
+	uint32_t changed = old ^ lines;
+	int line;
+
+	for (line = 0; line < V3_IRQ_LINES; line++) {
+		uint32_t bit = 1u << line;
+
+		if (!(changed & bit))
+			continue;
+		if (lines & bit)
+			v3_irq_set(vm, line, false);
+		else
+			v3_irq_set(vm, line, vm->irq_legacy_levels & bit);
+	}
+}

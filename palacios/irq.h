@@ -36,4 +36,20 @@ static inline void v3_irq_pulse(struct v3_vm *vm, int line)
 	v3_irq_set(vm, line, false);
 }
 
+/* Legacy replacement (IA-PC HPET 1.0a §2.3.9.2.1, LEG_RT_CNF): the HPET
+ * can take IRQ 0 and IRQ 8 away from the 8254 and the RTC.  Those two
+ * sources set their line with v3_irq_set_legacy(); while the line is in
+ * the replaced mask their level is remembered but does not reach it.
+ * v3_irq_replace_legacy() sets the mask: a line leaving it gets its
+ * legacy source's level back, a line entering it goes low until the
+ * replacing device drives it with v3_irq_set(). */
+void v3_irq_set_legacy(struct v3_vm *vm, int line, bool level);
+void v3_irq_replace_legacy(struct v3_vm *vm, uint32_t lines);
+
+static inline void v3_irq_pulse_legacy(struct v3_vm *vm, int line)
+{
+	v3_irq_set_legacy(vm, line, true);
+	v3_irq_set_legacy(vm, line, false);
+}
+
 #endif

@@ -131,6 +131,8 @@ struct v3_vm {
 		void *priv;
 	} irq_sinks[4];
 	uint32_t irq_levels;	/* one bit per platform interrupt line */
+	uint32_t irq_replaced;	/* legacy sources cut off (irq.h) */
+	uint32_t irq_legacy_levels; /* what those sources drive */
 	struct {			/* apic_bus.c */
 		const struct v3_apic_bus_rx *rx;
 		void *rx_priv;

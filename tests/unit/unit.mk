@@ -42,3 +42,4 @@ include tests/unit/ide.mk
 include tests/unit/platform.mk
 include tests/unit/apic.mk
 include tests/unit/vmx.mk
+include tests/unit/hpet.mk
