@@ -41,8 +41,9 @@ KV_RE = re.compile(r'([A-Za-z0-9_.]+)=(\S*)')
 
 
 class RunError(Exception):
-    """A failed run; retryable when L2 hung (the emulated-SVM stack
-    occasionally loses L2 in a halt; see README.md)."""
+    """A failed run; retryable when L2 hung or reset before userspace
+    (the emulated-SVM stack occasionally loses L2 in a halt, or resets it
+    right after the boot loader; see README.md)."""
     def __init__(self, msg, retryable=False):
         super().__init__(msg)
         self.retryable = retryable
@@ -244,7 +245,7 @@ def parse(a, lines, events, rc, logpath, kver):
                        f'{logpath}); last lines:\n' + tail(lines))
     if 'userspace' not in phases:
         raise RunError(f'L2 never printed GUEST-USERSPACE-UP (log {logpath})'
-                       '; last lines:\n' + tail(lines))
+                       '; last lines:\n' + tail(lines), retryable=True)
     if out.get('end', {}).get('status') != 'ok' or 'exit' not in phases:
         raise RunError(f'L1 did not finish cleanly (log {logpath}); last '
                        'lines:\n' + tail(lines))
