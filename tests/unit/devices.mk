@@ -12,7 +12,7 @@ DEVICE_TEST_SRCS := tests/unit/test_devices.c tests/unit/fake_vm.c \
 	devices/pic8259.c devices/pit8254.c devices/rtc_cmos.c \
 	devices/uart16550.c devices/ps2_8042.c devices/port92.c \
 	devices/postcode.c devices/debugcon.c
-DEVICE_TEST_DEPS := tests/unit/fake_vm.h tests/unit/unit.h \
+DEVICE_TEST_DEPS := tests/unit/fake_vm.h tests/unit/unit.h tests/unit/vm_fixture.h \
 	devices/uart16550.h $(wildcard palacios/*.h include/*.h)
 
 $(DEVICE_TEST): $(DEVICE_TEST_SRCS) $(DEVICE_TEST_DEPS) tests/unit/devices.mk

@@ -10,7 +10,7 @@ HPET_TEST_SRCS := tests/unit/test_hpet.c tests/unit/fake_vm.c \
 	palacios/hooks.c palacios/timer.c palacios/irq.c palacios/intr.c \
 	palacios/device.c palacios/lib.c palacios/vm_config.c \
 	devices/pic8259.c devices/pit8254.c devices/rtc_cmos.c devices/hpet.c
-HPET_TEST_DEPS := tests/unit/fake_vm.h tests/unit/unit.h \
+HPET_TEST_DEPS := tests/unit/fake_vm.h tests/unit/unit.h tests/unit/vm_fixture.h \
 	$(wildcard palacios/*.h include/*.h)
 
 $(HPET_TEST): $(HPET_TEST_SRCS) $(HPET_TEST_DEPS) tests/unit/hpet.mk

@@ -11,6 +11,7 @@
 #include "fake_vm.h"
 #include "uart16550.h"
 #include "unit.h"
+#include "vm_fixture.h"
 
 #define GIB (1ull << 30)
 #define PIT_HZ 1193182ull
@@ -24,28 +25,6 @@
 			diag("got 0x%llx (%llu), want 0x%llx (%llu)", g_, \
 			     g_, w_, w_);                                 \
 	} while (0)
-
-static struct v3_vm *make_vm(const char *devices, uint64_t ram, int nvcpus)
-{
-	char err[200];
-	struct v3_vm *vm;
-
-	fake_set_cycles(0);
-	vm = fake_vm_create(devices, ram, nvcpus, err, sizeof(err));
-	if (!vm) {
-		printf("not ok - cannot create VM: %s\n", err);
-		exit(1);
-	}
-	return vm;
-}
-
-static void done_vm(struct v3_vm *vm, const char *what)
-{
-	uint64_t left = fake_vm_destroy(vm);
-
-	if (!report(left == 0, "%s: destroy frees every VMM byte", what))
-		diag("%llu bytes left", (unsigned long long)left);
-}
 
 /* ---- 8259A helpers ------------------------------------------------------ */
 
@@ -103,7 +82,7 @@ struct mirror_intr_ctrls {
 
 static void test_pic_basics(void)
 {
-	struct v3_vm *vm = make_vm("device = pic8259\n", 16 << 20, 2);
+	struct v3_vm *vm = fixture_vm("device = pic8259\n", 16 << 20, 2);
 
 	fake_outb(vm, PIC1 + 1, 0xfb);
 	check_eq(fake_inb(vm, PIC1 + 1), 0xfb,
@@ -156,12 +135,12 @@ static void test_pic_basics(void)
 	report(pic_isr(vm, PIC1) == 0 && pic_isr(vm, PIC2) == 0,
 	       "pic: EOI to both chips clears them");
 	check_eq(fake_take_interrupt(vm), -1, "pic: idle again");
-	done_vm(vm, "pic");
+	fixture_done(vm, "pic");
 }
 
 static void test_pic_trigger_modes(void)
 {
-	struct v3_vm *vm = make_vm("device = pic8259\n", 16 << 20, 1);
+	struct v3_vm *vm = fixture_vm("device = pic8259\n", 16 << 20, 1);
 
 	pic_init(vm, 0x20, 0x28, 0x01);
 	pic_mask(vm, 0xfb, 0xf3); /* IRQ 10 and 11 open */
@@ -217,12 +196,12 @@ static void test_pic_trigger_modes(void)
 		       "hardware");
 		pic_eoi(vm, PIC1);
 	}
-	done_vm(vm, "pic trigger modes");
+	fixture_done(vm, "pic trigger modes");
 }
 
 static void test_pic_modes(void)
 {
-	struct v3_vm *vm = make_vm("device = pic8259\n", 16 << 20, 1);
+	struct v3_vm *vm = fixture_vm("device = pic8259\n", 16 << 20, 1);
 
 	pic_init(vm, 0x08, 0x70, 0x03); /* BIOS bases, auto-EOI */
 	pic_mask(vm, 0xe0, 0xff);
@@ -261,7 +240,7 @@ static void test_pic_modes(void)
 	fake_outb(vm, PIC1, 0x60 | 4);
 	fake_outb(vm, PIC1, 0x60 | 3);
 	check_eq(pic_isr(vm, PIC1), 0, "smm: specific EOIs clear both");
-	done_vm(vm, "pic modes");
+	fixture_done(vm, "pic modes");
 }
 
 /* ---- 8254 helpers ------------------------------------------------------- */
@@ -301,7 +280,7 @@ static bool out2(struct v3_vm *vm)
 static void test_pit_irq0(void)
 {
 	struct v3_vm *vm =
-	    make_vm("device = pic8259\ndevice = pit8254\n", 16 << 20, 1);
+	    fixture_vm("device = pic8259\ndevice = pit8254\n", 16 << 20, 1);
 	unsigned edges;
 	int taken = 0, i;
 
@@ -345,12 +324,12 @@ static void test_pit_irq0(void)
 	fake_outb(vm, 0x40, 100);
 	fake_run_for(vm, HZ / 10, HZ / 10000);
 	check_eq(fake_irq_edges(0), 1, "pit mode 0: exactly one IRQ 0");
-	done_vm(vm, "pit irq0");
+	fixture_done(vm, "pit irq0");
 }
 
 static void test_pit_counts(void)
 {
-	struct v3_vm *vm = make_vm("device = pit8254\n", 16 << 20, 1);
+	struct v3_vm *vm = fixture_vm("device = pit8254\n", 16 << 20, 1);
 
 	/* Written at tick 0: counting starts at tick 1. */
 	pit_program(vm, 0, 0x34, 1000);
@@ -379,12 +358,12 @@ static void test_pit_counts(void)
 	fake_outb(vm, 0x41, 0x02);
 	fake_outb(vm, 0x43, 0x40);
 	check_eq(fake_inb(vm, 0x41), 0x02, "pit: MSB-only count 0x200");
-	done_vm(vm, "pit counts");
+	fixture_done(vm, "pit counts");
 }
 
 static void test_pit_channel2(void)
 {
-	struct v3_vm *vm = make_vm("device = pit8254\n", 16 << 20, 1);
+	struct v3_vm *vm = fixture_vm("device = pit8254\n", 16 << 20, 1);
 	uint64_t start, spent, want, n = 11932; /* 10 ms, as calibration */
 	bool r0, r1;
 
@@ -457,7 +436,7 @@ static void test_pit_channel2(void)
 	fake_set_cycles(tick_cycles(18 * 41));
 	r1 = fake_inb(vm, 0x61) & 0x10;
 	report(r0 != r1, "port 0x61 bit 4 toggles with refresh");
-	done_vm(vm, "pit channel 2");
+	fixture_done(vm, "pit channel 2");
 }
 
 /* ---- MC146818 ------------------------------------------------------------ */
@@ -477,7 +456,7 @@ static void cmos_write(struct v3_vm *vm, uint8_t idx, uint8_t val)
 static void test_rtc_time(void)
 {
 	/* 2024-02-29 23:59:58 UTC, a Thursday, leap day. */
-	struct v3_vm *vm = make_vm("device = rtc_cmos time=1709251198\n",
+	struct v3_vm *vm = fixture_vm("device = rtc_cmos time=1709251198\n",
 				   2 * GIB, 2);
 	bool uip_late, uip_mid;
 
@@ -529,13 +508,13 @@ static void test_rtc_time(void)
 	check_eq(fake_inb(vm, 0x71), 0x80, "rtc: bit 7 of the index is NMI");
 	cmos_write(vm, 0x40, 0x5a);
 	check_eq(cmos(vm, 0x40), 0x5a, "cmos: RAM byte reads back");
-	done_vm(vm, "rtc time");
+	fixture_done(vm, "rtc time");
 }
 
 static void test_rtc_irq(void)
 {
 	struct v3_vm *vm =
-	    make_vm("device = pic8259\ndevice = rtc_cmos\n", 2 * GIB, 1);
+	    fixture_vm("device = pic8259\ndevice = rtc_cmos\n", 2 * GIB, 1);
 	int i, taken = 0;
 	uint8_t c = 0;
 
@@ -592,12 +571,12 @@ static void test_rtc_irq(void)
 		}
 	}
 	check_eq(taken, 3, "rtc: alarm interrupt once a second");
-	done_vm(vm, "rtc irq");
+	fixture_done(vm, "rtc irq");
 }
 
 static void test_cmos_platform(void)
 {
-	struct v3_vm *vm = make_vm("device = rtc_cmos\n", 2 * GIB, 2);
+	struct v3_vm *vm = fixture_vm("device = rtc_cmos\n", 2 * GIB, 2);
 	uint32_t above16;
 
 	report(cmos(vm, 0x15) == 0x80 && cmos(vm, 0x16) == 0x02,
@@ -614,9 +593,9 @@ static void test_cmos_platform(void)
 	       "cmos 0x5b-0x5d: nothing above 4 GiB");
 	check_eq(cmos(vm, 0x5f), 1, "cmos 0x5f: 2 vcpus - 1");
 	check_eq(cmos(vm, 0x14), 0x02, "cmos 0x14: equipment byte (FPU)");
-	done_vm(vm, "cmos 2G");
+	fixture_done(vm, "cmos 2G");
 
-	vm = make_vm("device = rtc_cmos equipment=0x06\n", 6 * GIB, 1);
+	vm = fixture_vm("device = rtc_cmos equipment=0x06\n", 6 * GIB, 1);
 	report(cmos(vm, 0x34) == 0x00 && cmos(vm, 0x35) == 0xdf,
 	       "cmos 6 GiB: 3.5 GiB below 4G (0x34/0x35)");
 	report(cmos(vm, 0x5b) == 0x00 && cmos(vm, 0x5c) == 0xa0 &&
@@ -624,7 +603,7 @@ static void test_cmos_platform(void)
 	       "cmos 6 GiB: 2.5 GiB above 4G in 64 KiB units (0x5b-0x5d)");
 	check_eq(cmos(vm, 0x14), 0x06, "cmos 0x14: equipment= option");
 	check_eq(cmos(vm, 0x5f), 0, "cmos 0x5f: one vcpu");
-	done_vm(vm, "cmos 6G");
+	fixture_done(vm, "cmos 6G");
 }
 
 /* ---- 16550A -------------------------------------------------------------- */
@@ -634,7 +613,7 @@ static void test_cmos_platform(void)
 static void test_uart(void)
 {
 	struct v3_vm *vm =
-	    make_vm("device = pic8259\ndevice = uart16550\n", 16 << 20, 1);
+	    fixture_vm("device = pic8259\ndevice = uart16550\n", 16 << 20, 1);
 	char in[300];
 	int i;
 
@@ -727,7 +706,7 @@ static void test_uart(void)
 	report(!fake_irq_level(vm, 4), "uart: OUT2 clear gates IRQ 4 off");
 	fake_outb(vm, COM1 + 4, 0x0b);
 	report(fake_irq_level(vm, 4), "uart: OUT2 set lets it through");
-	done_vm(vm, "uart");
+	fixture_done(vm, "uart");
 }
 
 /* ---- 8042 ---------------------------------------------------------------- */
@@ -749,7 +728,7 @@ static int kbc_cmd(struct v3_vm *vm, uint8_t cmd)
 static void test_8042(void)
 {
 	struct v3_vm *vm =
-	    make_vm("device = pic8259\ndevice = ps2_8042\n", 16 << 20, 1);
+	    fixture_vm("device = pic8259\ndevice = ps2_8042\n", 16 << 20, 1);
 	int b0, b1, b2;
 
 	check_eq(fake_inb(vm, 0x64), 0x10, "8042: power-on status");
@@ -844,13 +823,13 @@ static void test_8042(void)
 	report(vm->stop_requested && vm->exit_status == 0 &&
 		   !strcmp(vm->stop_reason, "guest reset (8042)"),
 	       "8042: pulse reset 0xFE stops the VM (status 0)");
-	done_vm(vm, "8042");
+	fixture_done(vm, "8042");
 
-	vm = make_vm("device = ps2_8042\n", 16 << 20, 1);
+	vm = fixture_vm("device = ps2_8042\n", 16 << 20, 1);
 	fake_outb(vm, 0x64, 0xd1);
 	fake_outb(vm, 0x60, 0x02);
 	report(vm->stop_requested, "8042: output port bit 0 low resets too");
-	done_vm(vm, "8042 reset");
+	fixture_done(vm, "8042 reset");
 }
 
 /* ---- port 0x92, 0x80, 0x402, configuration -------------------------------- */
@@ -858,7 +837,7 @@ static void test_8042(void)
 static void test_misc_ports(void)
 {
 	struct v3_vm *vm =
-	    make_vm("device = port92\ndevice = postcode\n", 16 << 20, 1);
+	    fixture_vm("device = port92\ndevice = postcode\n", 16 << 20, 1);
 
 	check_eq(fake_inb(vm, 0x92), 0x02, "port 0x92: A20 on at reset");
 	fake_outb(vm, 0x92, 0x00);
@@ -875,12 +854,12 @@ static void test_misc_ports(void)
 	fake_outb(vm, 0x402, 'K');
 	report(!strcmp(fake_console(), "OK"), "port 0x402: bytes to console");
 	check_eq(fake_inb(vm, 0x402), 0xe9, "port 0x402: reads 0xe9");
-	done_vm(vm, "port92/postcode");
+	fixture_done(vm, "port92/postcode");
 
-	vm = make_vm("device = postcode debugport=0\n", 16 << 20, 1);
+	vm = fixture_vm("device = postcode debugport=0\n", 16 << 20, 1);
 	fake_inb(vm, 0x402);
 	report(!fake_last_io_hooked(), "postcode debugport=0 leaves 0x402 free");
-	done_vm(vm, "postcode");
+	fixture_done(vm, "postcode");
 }
 
 static bool create_fails(const char *devices, const char *want)
@@ -904,13 +883,13 @@ static void test_config(void)
 {
 	struct v3_vm *vm;
 
-	vm = make_vm("device = pic8259\ndevice = pit8254\ndevice = rtc_cmos\n"
+	vm = fixture_vm("device = pic8259\ndevice = pit8254\ndevice = rtc_cmos\n"
 		     "device = uart16550\ndevice = uart16550 port=0x2f8 irq=3\n"
 		     "device = ps2_8042\ndevice = port92\ndevice = postcode\n"
 		     "device = debugcon port=0xe9\n",
 		     64 << 20, 1);
 	report(vm->ndevs == 9, "the whole PC platform fits together");
-	done_vm(vm, "platform");
+	fixture_done(vm, "platform");
 	report(create_fails("device = debugcon port=0x402\ndevice = postcode\n",
 			    "taken"),
 	       "postcode refuses a 0x402 another device holds");
@@ -928,7 +907,7 @@ static void test_config(void)
  * back to power-on, the RTC keeping its time and RAM. */
 static void test_reset(void)
 {
-	struct v3_vm *vm = make_vm(
+	struct v3_vm *vm = fixture_vm(
 	    "on_reset = reset\ndevice = pic8259\ndevice = pit8254\n"
 	    "device = rtc_cmos\ndevice = uart16550\ndevice = ps2_8042\n"
 	    "device = port92\ndevice = postcode\n",
@@ -978,7 +957,7 @@ static void test_reset(void)
 	fake_outb(vm, 0x92, 0x01);
 	report(vm->reset_requested && !vm->stop_requested,
 	       "port 0x92 fast reset with on_reset = reset");
-	done_vm(vm, "reset");
+	fixture_done(vm, "reset");
 }
 
 int main(void)

@@ -9,6 +9,7 @@
 
 #include "fake_vm.h"
 #include "unit.h"
+#include "vm_fixture.h"
 
 #define HZ (FAKE_CPU_KHZ * 1000)
 #define HPET_HZ 100000000ull
@@ -42,25 +43,8 @@
 
 static struct v3_vm *make_vm(const char *devices)
 {
-	char err[200];
-	struct v3_vm *vm;
-
-	fake_set_cycles(0);
 	fake_irq_reset();
-	vm = fake_vm_create(devices, 16 << 20, 1, err, sizeof(err));
-	if (!vm) {
-		printf("not ok - cannot create VM: %s\n", err);
-		exit(1);
-	}
-	return vm;
-}
-
-static void done_vm(struct v3_vm *vm, const char *what)
-{
-	uint64_t left = fake_vm_destroy(vm);
-
-	if (!report(left == 0, "%s: destroy frees every VMM byte", what))
-		diag("%llu bytes left", (unsigned long long)left);
+	return fixture_vm(devices, 16 << 20, 1);
 }
 
 static uint64_t rd(struct v3_vm *vm, unsigned off, unsigned len)
@@ -158,7 +142,7 @@ static void test_ids(void)
 	wr32(vm, TCFG(2), 0xffff8000u | 0x30);
 	check_eq(rd32(vm, TCFG(2)) & 0xffff8031u, 0x30,
 		 "hpet: read-only timer bits stay");
-	done_vm(vm, "hpet ids");
+	fixture_done(vm, "hpet ids");
 }
 
 static void test_counter(void)
@@ -201,7 +185,7 @@ static void test_counter(void)
 	fake_advance_cycles(secs * HZ + HZ / 2);
 	check_eq(rd(vm, COUNTER, 8), secs * HPET_HZ + HPET_HZ / 2,
 		 "hpet: exact after ten years");
-	done_vm(vm, "hpet counter");
+	fixture_done(vm, "hpet counter");
 }
 
 /* A non-legacy timer on GSI 2 (ISA IRQ 0's line) in level mode. */
@@ -235,7 +219,7 @@ static void test_level_status(void)
 	wr32(vm, TCFG(0), (uint32_t)(TN_LEVEL | TN_ENB | TN_ROUTE(8)));
 	report(!fake_irq_level(vm, 0) && fake_irq_level(vm, 8),
 	       "hpet level: a new route moves the asserted level");
-	done_vm(vm, "hpet level");
+	fixture_done(vm, "hpet level");
 }
 
 static void test_oneshot(void)
@@ -284,7 +268,7 @@ static void test_oneshot(void)
 	wr32(vm, CONFIG, ENABLE);
 	run_ticks(vm, 1000, 10);
 	check_eq(fake_irq_edges(8), 1, "hpet: the match after restarting");
-	done_vm(vm, "hpet one-shot");
+	fixture_done(vm, "hpet one-shot");
 }
 
 static void test_periodic(void)
@@ -342,7 +326,7 @@ static void test_periodic(void)
 	fake_irq_reset();
 	run_ticks(vm, 10 * delta, 1000);
 	check_eq(fake_irq_edges(8), 1, "hpet: one-shot after periodic: once");
-	done_vm(vm, "hpet periodic");
+	fixture_done(vm, "hpet periodic");
 }
 
 /* Legacy replacement with the 8254 and RTC next to the HPET. */
@@ -431,7 +415,7 @@ static void test_legacy(void)
 	check_eq(rd32(vm, CONFIG), 0, "reset: HPET halted, legacy off");
 	check_eq(vm->irq_replaced, 0, "reset: no line replaced");
 	wr32(vm, CONFIG, ENABLE | LEG_RT);
-	done_vm(vm, "hpet legacy");
+	fixture_done(vm, "hpet legacy");
 }
 
 int main(void)
