@@ -4,6 +4,7 @@
  * meanwhile (on the Linux host: other tasks, and in linux-fpu-pair a
  * second VM doing the same with other values on the same CPU). */
 #include "libguest.h"
+#include "sse.h"
 
 #define ROUNDS 40
 #define EXITS_PER_ROUND 500
@@ -11,26 +12,8 @@
 #define MXCSR_VALUE 0x7f80u	/* all exceptions masked, round to zero */
 #define FCW_VALUE 0x027fu	/* 53-bit precision instead of 64 */
 
-static uint32_t pattern[32] __attribute__((aligned(16)));
-static uint32_t seen[32] __attribute__((aligned(16)));
-
-static void load_xmm(const uint32_t *p)
-{
-	__asm__ volatile("movdqa 0(%0), %%xmm0\n\tmovdqa 16(%0), %%xmm1\n\t"
-			 "movdqa 32(%0), %%xmm2\n\tmovdqa 48(%0), %%xmm3\n\t"
-			 "movdqa 64(%0), %%xmm4\n\tmovdqa 80(%0), %%xmm5\n\t"
-			 "movdqa 96(%0), %%xmm6\n\tmovdqa 112(%0), %%xmm7"
-			 : : "r"(p) : "memory");
-}
-
-static void store_xmm(uint32_t *p)
-{
-	__asm__ volatile("movdqa %%xmm0, 0(%0)\n\tmovdqa %%xmm1, 16(%0)\n\t"
-			 "movdqa %%xmm2, 32(%0)\n\tmovdqa %%xmm3, 48(%0)\n\t"
-			 "movdqa %%xmm4, 64(%0)\n\tmovdqa %%xmm5, 80(%0)\n\t"
-			 "movdqa %%xmm6, 96(%0)\n\tmovdqa %%xmm7, 112(%0)"
-			 : : "r"(p) : "memory");
-}
+static uint32_t pattern[SSE_BLOCK_WORDS] __attribute__((aligned(16)));
+static uint32_t seen[SSE_BLOCK_WORDS] __attribute__((aligned(16)));
 
 int main(void)
 {
@@ -41,20 +24,20 @@ int main(void)
 
 	__asm__ volatile("mov %%cr4, %0" : "=r"(cr4));
 	__asm__ volatile("mov %0, %%cr4" : : "r"(cr4 | CR4_OSFXSR));
-	for (int i = 0; i < 32; i++)
+	for (int i = 0; i < SSE_BLOCK_WORDS; i++)
 		pattern[i] = seed * (uint32_t)(2 * i + 1);
 	__asm__ volatile("fninit\n\tfldcw %0\n\tldmxcsr %1"
 			 : : "m"(fcw), "m"(mxcsr));
-	load_xmm(pattern);
+	xmm_load(pattern);
 	for (int r = 0; r < ROUNDS; r++) {
 		for (int k = 0; k < EXITS_PER_ROUND; k++)
 			cpuid(V3_CPUID_HV_BASE);
-		store_xmm(seen);
+		xmm_store(seen);
 		if (memcmp(seen, pattern, sizeof(seen)) != 0) {
 			if (first_bad < 0)
 				first_bad = r;
 			bad_rounds++;
-			load_xmm(pattern);
+			xmm_load(pattern);
 		}
 	}
 	__asm__ volatile("fnstcw %0\n\tstmxcsr %1"

@@ -4,11 +4,11 @@
  * threads every round) and check after every round that their
  * registers still hold their own pattern. */
 #include "libguest.h"
+#include "sse.h"
 
 #define PING 0x50
 #define PONG 0x51
 #define ROUNDS 50
-#define NREGS 8
 #define CR0_EM (1u << 2)
 #define CR0_MP (1u << 1)
 #define CR4_OSFXSR (1u << 9)
@@ -27,37 +27,19 @@ static void sse_on(void)
 
 static void fill(uint32_t *buf, uint32_t seed)
 {
-	for (int i = 0; i < NREGS * 4; i++)
+	for (int i = 0; i < SSE_BLOCK_WORDS; i++)
 		buf[i] = seed * 0x01000193u + (uint32_t)i * 0x9e3779b9u;
-}
-
-static void xmm_load(const uint32_t *buf)
-{
-	__asm__ volatile("movdqu 0(%0), %%xmm0\n\tmovdqu 16(%0), %%xmm1\n\t"
-			 "movdqu 32(%0), %%xmm2\n\tmovdqu 48(%0), %%xmm3\n\t"
-			 "movdqu 64(%0), %%xmm4\n\tmovdqu 80(%0), %%xmm5\n\t"
-			 "movdqu 96(%0), %%xmm6\n\tmovdqu 112(%0), %%xmm7"
-			 : : "r"(buf) : "memory");
-}
-
-static void xmm_store(uint32_t *buf)
-{
-	__asm__ volatile("movdqu %%xmm0, 0(%0)\n\tmovdqu %%xmm1, 16(%0)\n\t"
-			 "movdqu %%xmm2, 32(%0)\n\tmovdqu %%xmm3, 48(%0)\n\t"
-			 "movdqu %%xmm4, 64(%0)\n\tmovdqu %%xmm5, 80(%0)\n\t"
-			 "movdqu %%xmm6, 96(%0)\n\tmovdqu %%xmm7, 112(%0)"
-			 : : "r"(buf) : "memory");
 }
 
 static bool xmm_holds(const uint32_t *want)
 {
-	uint32_t got[NREGS * 4];
+	uint32_t got[SSE_BLOCK_WORDS];
 
 	xmm_store(got);
 	return memcmp(got, want, sizeof(got)) == 0;
 }
 
-static uint32_t ap_pattern[NREGS * 4], bsp_pattern[NREGS * 4];
+static uint32_t ap_pattern[SSE_BLOCK_WORDS], bsp_pattern[SSE_BLOCK_WORDS];
 
 static void on_ping(struct trap_frame *f)
 {
