@@ -62,7 +62,6 @@ uint64_t v3_timers_run(struct v3_vm *vm)
 	 * concurrent arm would do anyway. */
 	struct v3_timer *first = __atomic_load_n(&vm->timers.head,
 						 __ATOMIC_ACQUIRE);
-
 	uint64_t due;
 
 	if (!first)
