@@ -27,6 +27,10 @@
 #define BITS(hi, lo) ((~0ull >> (63 - (hi))) & ~((1ull << (lo)) - 1))
 
 #define MAX_LEVELS 4
+/* Another vcpu changed an entry while we set its A/D bits: walk again,
+ * a bounded number of times. */
+#define WALK_AGAIN 3
+#define WALK_TRIES 64
 
 /* One level of a paging structure. */
 struct level {
@@ -139,17 +143,6 @@ static int read_entry(const struct v3_walk_mem *mem, uint64_t gpa,
 	return 0;
 }
 
-static int write_entry(const struct v3_walk_mem *mem, uint64_t gpa,
-		       unsigned size, uint64_t e)
-{
-	uint8_t b[8];
-	unsigned i;
-
-	for (i = 0; i < size; i++)
-		b[i] = (uint8_t)(e >> (8 * i));
-	return mem->write(mem->opaque, gpa, b, size);
-}
-
 /* I/D is reported only where execute rights exist: SMEP, or PAE-format
  * tables with NXE (SDM vol. 3, 4.7). */
 static uint32_t base_error(const struct v3_walk_regs *r, unsigned access)
@@ -184,7 +177,8 @@ static bool rights_ok(const struct v3_walk_regs *r,
 }
 
 /* Set A on every entry used and D on the leaf of a write, writing back
- * only what changed.  PAE PDPTEs have no A bit (bit 5 is reserved). */
+ * only what changed.  PAE PDPTEs have no A bit (bit 5 is reserved).
+ * 1: an entry changed under us, walk again. */
 static int set_accessed(const struct v3_walk_mem *mem, const struct format *f,
 			const uint64_t *ent, const uint64_t *gpa, unsigned n,
 			unsigned access, struct v3_walk_result *res)
@@ -199,10 +193,14 @@ static int set_accessed(const struct v3_walk_mem *mem, const struct format *f,
 		e |= PTE_A;
 		if (i == n - 1 && (access & V3_WALK_WRITE))
 			e |= PTE_D;
-		if (e != ent[i] && mem->write &&
-		    write_entry(mem, gpa[i], f->entry_size, e))
-			return -1;
-		if (i == n - 1 && mem->write)
+		if (e != ent[i] && mem->update) {
+			int rc = mem->update(mem->opaque, gpa[i], ent[i], e,
+					     f->entry_size);
+
+			if (rc)
+				return rc;
+		}
+		if (i == n - 1 && mem->update)
 			res->pte = e;
 	}
 	return 0;
@@ -269,8 +267,11 @@ static int walk(const struct v3_walk_regs *r, const struct v3_walk_mem *mem,
 	}
 	res->pte = ent[res->levels - 1];
 	res->pte_gpa = gpa[res->levels - 1];
-	if (set_accessed(mem, f, ent, gpa, res->levels, access, res))
-		return V3_WALK_ERR;
+	switch (set_accessed(mem, f, ent, gpa, res->levels, access, res)) {
+	case 0: break;
+	case 1: return WALK_AGAIN;
+	default: return V3_WALK_ERR;
+	}
 	res->gpa = frame | (f->la & (res->page_size - 1));
 	return V3_WALK_OK;
 }
@@ -281,6 +282,7 @@ int v3_guest_walk(const struct v3_walk_regs *regs,
 {
 	struct format f;
 	bool lm;
+	int tries;
 
 	if (!regs || !mem || !res)
 		return V3_WALK_ERR;
@@ -305,5 +307,12 @@ int v3_guest_walk(const struct v3_walk_regs *regs,
 	} else {
 		format_64(regs, la, false, &f);
 	}
-	return walk(regs, mem, &f, access, res);
+	for (tries = 0; tries < WALK_TRIES; tries++) {
+		int rc = walk(regs, mem, &f, access, res);
+
+		if (rc != WALK_AGAIN)
+			return rc;
+		v3_memset(res, 0, sizeof(*res));
+	}
+	return V3_WALK_ERR; /* entries that never stop changing */
 }

@@ -39,9 +39,14 @@ struct v3_walk_regs {
 struct v3_walk_mem {
 	/* Read 'len' (4 or 8) bytes at guest-physical 'gpa'; 0 or -1. */
 	int (*read)(void *opaque, uint64_t gpa, void *buf, uint32_t len);
-	/* Write back an entry whose accessed/dirty bits the walk set;
-	 * NULL leaves A/D alone (a dry-run translation). */
-	int (*write)(void *opaque, uint64_t gpa, const void *buf, uint32_t len);
+	/* Set the accessed/dirty bits of the entry of 'len' (4 or 8) bytes
+	 * at 'gpa' by replacing 'old' with 'new' atomically, as the
+	 * processor's locked update does: another vcpu may change the entry
+	 * meanwhile, and a plain write would bring back what it cleared.
+	 * 0 when replaced, 1 when the entry no longer holds 'old' (the walk
+	 * starts over), -1 on error.  NULL leaves A/D alone (a dry run). */
+	int (*update)(void *opaque, uint64_t gpa, uint64_t old, uint64_t new,
+		      uint32_t len);
 	void *opaque;
 };
 

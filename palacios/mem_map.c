@@ -209,3 +209,29 @@ int v3_gpa_write(struct v3_vm *vm, uint64_t gpa, const void *buf, uint64_t len)
 {
 	return copy_gpa(vm, gpa, (uint8_t *)buf, len, true);
 }
+
+int v3_gpa_cmpxchg(void *vm, uint64_t gpa, uint64_t old, uint64_t new,
+		   uint32_t len)
+{
+	uint64_t avail;
+	uint8_t *hva;
+	enum v3_phys_kind k = v3_gpa_resolve(vm, gpa, true, &hva, &avail);
+
+	if (k == V3_PHYS_DISCARD)
+		return 0;
+	if (k == V3_PHYS_NONE || avail < len || (gpa & (len - 1)))
+		return -1;
+	if (len == 8)
+		return __atomic_compare_exchange_n((uint64_t *)hva, &old, new,
+						   false, __ATOMIC_SEQ_CST,
+						   __ATOMIC_SEQ_CST) ? 0 : 1;
+	if (len == 4) {
+		uint32_t o = (uint32_t)old;
+
+		return __atomic_compare_exchange_n((uint32_t *)hva, &o,
+						   (uint32_t)new, false,
+						   __ATOMIC_SEQ_CST,
+						   __ATOMIC_SEQ_CST) ? 0 : 1;
+	}
+	return -1;
+}

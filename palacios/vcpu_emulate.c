@@ -30,19 +30,13 @@ static int walk_read(void *opaque, uint64_t gpa, void *buf, uint32_t len)
 	return v3_gpa_read(opaque, gpa, buf, len);
 }
 
-static int walk_write(void *opaque, uint64_t gpa, const void *buf,
-		      uint32_t len)
-{
-	return v3_gpa_write(opaque, gpa, buf, len);
-}
-
 /* Linear to guest-physical, giving the guest its #PF/#GP on failure. */
 static int la_to_gpa(struct v3_vcpu *vcpu, uint64_t la, unsigned access,
 		     uint64_t *gpa)
 {
 	struct v3_vcpu_state *st = &vcpu->state;
 	struct v3_walk_regs regs = { st->cr0, st->cr3, st->cr4, st->efer, 0 };
-	struct v3_walk_mem mem = { walk_read, walk_write, vcpu->vm };
+	struct v3_walk_mem mem = { walk_read, v3_gpa_cmpxchg, vcpu->vm };
 	struct v3_walk_result res;
 
 	if (st->cpl == 3)

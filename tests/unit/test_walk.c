@@ -22,16 +22,23 @@ static int gread(void *opaque, uint64_t gpa, void *buf, uint32_t len)
 	return fake_mem_read(gm, GMEM, gpa, buf, len);
 }
 
-static int gwrite(void *opaque, uint64_t gpa, const void *buf, uint32_t len)
+static int gupdate(void *opaque, uint64_t gpa, uint64_t old, uint64_t new,
+		   uint32_t len)
 {
+	uint64_t now = 0;
+
 	(void)opaque;
-	if (fake_mem_write(gm, GMEM, gpa, buf, len))
+	if (fake_mem_read(gm, GMEM, gpa, &now, len))
+		return -1;
+	if (now != old)
+		return 1;
+	if (fake_mem_write(gm, GMEM, gpa, &new, len))
 		return -1;
 	writes++;
 	return 0;
 }
 
-static const struct v3_walk_mem mem = {gread, gwrite, NULL};
+static const struct v3_walk_mem mem = {gread, gupdate, NULL};
 static const struct v3_walk_mem mem_ro = {gread, NULL, NULL};
 
 /* CR0.PE/PG and EFER.LME/LMA come from vcpu_state.h; the core exports
@@ -408,6 +415,49 @@ static void test_random(void)
 			 "describe the access");
 }
 
+/* Another vcpu clears the leaf between our read and our A/D update: the
+ * update must fail and the walk see the cleared entry, never write the
+ * old one back. */
+static unsigned races;
+
+static int racing_update(void *opaque, uint64_t gpa, uint64_t old,
+			 uint64_t new, uint32_t len)
+{
+	if (races && gpa == 0x4038) {
+		races--;
+		put64(gpa, 0);
+	}
+	return gupdate(opaque, gpa, old, new, len);
+}
+
+static void test_ad_race(void)
+{
+	static const struct v3_walk_mem racing = {gread, racing_update, NULL};
+	struct v3_walk_regs r = {.cr0 = V3_CR0_PE | V3_CR0_PG,
+				 .cr3 = 0x1000,
+				 .cr4 = CR4_PAE,
+				 .efer = V3_EFER_LME | V3_EFER_LMA};
+	struct v3_walk_result res;
+	uint64_t la = (7ull << 12) | 0x10;
+	int rc;
+
+	clear();
+	put64(0x1000, 0x2000 | P | RW | A);
+	put64(0x2000, 0x3000 | P | RW | A);
+	put64(0x3000, 0x4000 | P | RW | A);
+	put64(0x4038, 0x9000 | P | RW);
+	races = 1;
+	rc = v3_guest_walk(&r, &racing, la, W, &res);
+	report(rc == V3_WALK_PF && !(res.error & V3_PF_P) && get64(0x4038) == 0,
+	       "A/D update racing a cleared entry: walk again, #PF, "
+	       "entry stays clear");
+	put64(0x4038, 0x9000 | P | RW);
+	races = 0;
+	rc = v3_guest_walk(&r, &racing, la, W, &res);
+	report(rc == V3_WALK_OK && get64(0x4038) == (0x9000 | P | RW | A | D),
+	       "A/D update without a race sets A and D");
+}
+
 int main(void)
 {
 	test_no_paging();
@@ -415,5 +465,6 @@ int main(void)
 	test_pae();
 	test_long();
 	test_random();
+	test_ad_race();
 	return report_summary("test_walk");
 }
