@@ -167,6 +167,7 @@ struct host_thread {
 	int (*fn)(void *arg);
 	void *arg;
 	void *owner;
+	atomic_t wake_pending; /* see host_sleep */
 };
 
 static LIST_HEAD(threads);
@@ -253,18 +254,42 @@ static void host_yield(void)
 	cond_resched();
 }
 
+static struct host_thread *our_thread(struct task_struct *task)
+{
+	if (!(task->flags & PF_KTHREAD) || kthread_func(task) != thread_main)
+		return NULL;
+	return kthread_data(task);
+}
+
+/* The core checks its wake-up condition and then sleeps.  A wake in
+ * between finds the thread still running, and wake_up_process alone
+ * would be lost until the timeout; so a wake also leaves a token that
+ * the next sleep takes instead of sleeping. */
 static void host_sleep(uint64_t usec)
 {
-	ktime_t t = ns_to_ktime(usec * NSEC_PER_USEC);
+	struct host_thread *t = our_thread(current);
+	ktime_t time = ns_to_ktime(usec * NSEC_PER_USEC);
 
 	set_current_state(TASK_INTERRUPTIBLE);
-	schedule_hrtimeout_range(&t, 50 * NSEC_PER_USEC, HRTIMER_MODE_REL);
+	if (t && atomic_xchg(&t->wake_pending, 0)) {
+		__set_current_state(TASK_RUNNING);
+		return;
+	}
+	schedule_hrtimeout_range(&time, 50 * NSEC_PER_USEC, HRTIMER_MODE_REL);
+	if (t)
+		atomic_set(&t->wake_pending, 0);
 }
 
 static void host_wake(void *thread)
 {
-	if (thread)
-		wake_up_process(thread);
+	struct host_thread *t;
+
+	if (!thread)
+		return;
+	t = our_thread(thread);
+	if (t)
+		atomic_xchg(&t->wake_pending, 1); /* ordered before the wake */
+	wake_up_process(thread);
 }
 
 static void *host_current_thread(void)
@@ -368,6 +393,15 @@ static void host_guest_exit(void)
 	kernel_fpu_end();
 }
 
+/* Any interrupt makes a guest running on that CPU exit; a reschedule
+ * IPI is the lightest one and may be sent with interrupts off, from
+ * under the VMM's locks (KVM kicks its vcpus the same way). */
+static void host_kick_cpu(int cpu)
+{
+	if (cpu >= 0 && cpu < nr_cpu_ids && cpu_online(cpu))
+		smp_send_reschedule(cpu);
+}
+
 const struct v3_host_ops linux_host_ops = {
 	.print = host_print,
 	.alloc_pages = host_alloc_pages,
@@ -384,6 +418,7 @@ const struct v3_host_ops linux_host_ops = {
 	.cpu_id = host_cpu_id,
 	.num_cpus = host_num_cpus,
 	.call_on_cpu = host_call_on_cpu,
+	.kick_cpu = host_kick_cpu,
 	.hook_irq = host_hook_irq,
 	.ack_irq = host_ack_irq,
 	.cycles = host_cycles,
