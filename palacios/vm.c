@@ -44,14 +44,22 @@ void v3_vm_free_pages(struct v3_vm *vm, uint64_t hpa, size_t npages)
 	v3_host->free_pages(hpa, npages);
 }
 
+/* The guest-physical map changed: every vcpu drops what it cached of
+ * it before its next entry, and one running a guest elsewhere is made
+ * to exit now rather than keep using stale translations. */
 void v3_vm_flush_tlb(struct v3_vm *vm)
 {
 	int i;
 
-	for (i = 0; i < vm->nvcpus; i++)
-		if (vm->vcpus[i])
-			vm->vcpus[i]->tlb_flush = vm->vcpus[i]->shadow_stale =
-			    true;
+	for (i = 0; i < vm->nvcpus; i++) {
+		struct v3_vcpu *vcpu = vm->vcpus[i];
+
+		if (!vcpu)
+			continue;
+		vcpu->tlb_flush = vcpu->shadow_stale = true;
+		if (vcpu->thread && vcpu->host_cpu != v3_host->cpu_id())
+			v3_vcpu_kick(vcpu);
+	}
 }
 
 static void default_console(void *priv, const char *s, size_t n)
