@@ -32,55 +32,44 @@ int v3_handle_pause(struct v3_vcpu *vcpu, struct v3_exit *exit)
 	return 0;
 }
 
-/* We intercept no exception for its own sake yet: give it back to the
- * guest unchanged. */
-static int diag_read(void *o, uint64_t gpa, void *buf, uint32_t len)
+static int report_read(void *vm, uint64_t gpa, void *buf, uint32_t len)
 {
-	return v3_gpa_read(o, gpa, buf, len);
+	return v3_gpa_read(vm, gpa, buf, len);
 }
 
-static void diag_walk(struct v3_vcpu *vcpu, const char *what, uint64_t la)
+/* Where 'la' leads in the guest's page tables now (a dry run). */
+static void report_walk(struct v3_vcpu *vcpu, const char *what, uint64_t la)
 {
 	struct v3_vcpu_state *st = &vcpu->state;
-	struct v3_walk_regs regs = { st->cr0, st->cr3, st->cr4, st->efer, 0 };
-	struct v3_walk_mem mem = { diag_read, NULL, vcpu->vm };
+	struct v3_walk_regs regs = {st->cr0, st->cr3, st->cr4, st->efer, 0};
+	struct v3_walk_mem mem = {report_read, NULL, vcpu->vm};
 	struct v3_walk_result res;
-	int r = v3_guest_walk(&regs, &mem, la, 0, &res);
+	int rc = v3_guest_walk(&regs, &mem, la, 0, &res);
 
-	v3_print("DIAG %s la=%llx walk=%d gpa=%llx err=%x levels=%u pte=%llx at %llx",
-		 what, V3_ULL(la), r, V3_ULL(res.gpa), res.error, res.levels,
-		 V3_ULL(res.pte), V3_ULL(res.pte_gpa));
+	v3_print("%s: vcpu%d   %s %016llx: %s, %u levels, entry %016llx at "
+		 "%llx", vcpu->vm->name, vcpu->id, what, V3_ULL(la),
+		 rc == V3_WALK_OK ? "mapped" : rc == V3_WALK_PF ? "#PF"
+		 : "not walkable", res.levels, V3_ULL(res.pte),
+		 V3_ULL(res.pte_gpa));
 }
 
+/* A triple fault is how a guest's memory or CPU state going wrong
+ * usually ends: besides the registers, log where the IDT, the stack,
+ * RIP and CR2 lead in the guest's page tables now. */
+static void report_triple_fault(struct v3_vcpu *vcpu)
+{
+	struct v3_vcpu_state *st = &vcpu->state;
+
+	report_walk(vcpu, "IDT", st->idtr.base);
+	report_walk(vcpu, "RSP", st->gprs.rsp);
+	report_walk(vcpu, "RIP", st->seg[V3_SEG_CS].base + st->rip);
+	report_walk(vcpu, "CR2", st->cr2);
+}
+
+/* We intercept no exception for its own sake: give it back to the
+ * guest unchanged. */
 int v3_handle_exception(struct v3_vcpu *vcpu, struct v3_exit *exit)
 {
-	if (exit->exc.vector == 8) {
-		uint64_t q[8];
-		int i;
-
-		v3_print("DIAG #DF vcpu%d event valid=%d type=%d vec=%d err=%x", vcpu->id,
-			 vcpu->event.valid, vcpu->event.type, vcpu->event.vector,
-			 vcpu->event.error);
-		v3_vcpu_dump(vcpu);
-		diag_walk(vcpu, "idt", vcpu->state.idtr.base);
-		diag_walk(vcpu, "cr2", vcpu->state.cr2);
-		diag_walk(vcpu, "rsp", vcpu->state.gprs.rsp);
-		diag_walk(vcpu, "rip", vcpu->state.rip);
-		if (v3_gpa_read(vcpu->vm, vcpu->state.cr3 & ~0xfffull, q, 8) == 0)
-			v3_print("DIAG pml4[0]=%llx", V3_ULL(q[0]));
-		for (i = 0; i < 8; i++) {
-			uint64_t e;
-			if (v3_gpa_read(vcpu->vm, (vcpu->state.cr3 & ~0xfffull) + 8 * (256 + 64 * i), &e, 8) == 0)
-				v3_print("DIAG pml4[%d]=%llx", 256 + 64 * i, V3_ULL(e));
-		}
-		{
-			uint64_t e;
-			if (v3_gpa_read(vcpu->vm, (vcpu->state.cr3 & ~0xfffull) + 8 * 508, &e, 8) == 0)
-				v3_print("DIAG pml4[508]=%llx", V3_ULL(e));
-			if (v3_gpa_read(vcpu->vm, (vcpu->state.cr3 & ~0xfffull) + 8 * 511, &e, 8) == 0)
-				v3_print("DIAG pml4[511]=%llx", V3_ULL(e));
-		}
-	}
 	v3_inject_exception(vcpu, exit->exc.vector, exit->exc.has_error,
 			    exit->exc.error);
 	return 0;
@@ -90,6 +79,7 @@ int v3_handle_shutdown(struct v3_vcpu *vcpu, struct v3_exit *exit)
 {
 	(void)exit;
 	v3_vm_fail(vcpu, "triple fault");
+	report_triple_fault(vcpu);
 	return -1;
 }
 

@@ -72,7 +72,6 @@ void svm_vmcb_init(struct v3_vcpu *vcpu, struct svm_vcpu *s)
 	 * always reach the host. */
 	c->vintr = SVM_VINTR_MASKING;
 	c->tsc_offset = vcpu->vm->tsc_offset;
-	c->exceptions |= 1u << 8; /* DIAG */
 	if (vcpu->shadow) {
 		/* Shadow paging: the core keeps the guest's CR0/CR3/CR4 and
 		 * handles #PF, INVLPG and task switches (which load CR3)

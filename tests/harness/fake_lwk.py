@@ -43,7 +43,9 @@ def guest_body(name, faults):
     if name == 'triplefault':
         return (['loading an empty IDT, then ud2',
                  'v3: triplefault vcpu0 RIP=0000000000100055 '
-                 'RSP=0000000000112f80 RFLAGS=0000000000000046'],
+                 'RSP=0000000000112f80 RFLAGS=0000000000000046',
+                 'v3: triplefault: vcpu0   IDT 0000000000000000: mapped, '
+                 '0 levels, entry 0000000000000000 at 0'],
                 -1, 'triple fault', 1)
     if name == 'badconfig':
         return [], -1, "line 6: unknown key 'colour'", 0
