@@ -288,13 +288,6 @@ static int build_vm(struct v3_vm *vm, const struct v3_config *cfg,
 			 "shadow paging instead", vm->name);
 		vm->paging = V3_PAGING_SHADOW;
 	}
-	/* Shadow tables are per vcpu, but invalidating them on other vcpus
-	 * (remote INVLPG / TLB shootdown) is not built yet. */
-	if (vm->paging == V3_PAGING_SHADOW && cfg->vcpus > 1) {
-		v3_snprintf(err, errlen, "paging = shadow supports one vcpu for "
-			    "now (vcpus = %u)", cfg->vcpus);
-		return -1;
-	}
 	if (vm->paging == V3_PAGING_SHADOW && !v3_arch->shadow_paging) {
 		v3_snprintf(err, errlen, "paging = shadow: the %s backend does "
 			    "not support shadow paging yet%s", v3_arch->name,
