@@ -14,32 +14,6 @@ static uint64_t pdpt[4] __attribute__((aligned(32)));
 static uint64_t pd[512] __attribute__((aligned(4096)));
 static volatile uint32_t probe = 0x600df00d;
 
-static inline uint32_t read_cr0(void)
-{
-	uint32_t v;
-
-	__asm__ volatile("mov %%cr0, %0" : "=r"(v));
-	return v;
-}
-
-static inline void write_cr0(uint32_t v)
-{
-	__asm__ volatile("mov %0, %%cr0" ::"r"(v) : "memory");
-}
-
-static inline uint32_t read_cr4(void)
-{
-	uint32_t v;
-
-	__asm__ volatile("mov %%cr4, %0" : "=r"(v));
-	return v;
-}
-
-static inline void write_cr4(uint32_t v)
-{
-	__asm__ volatile("mov %0, %%cr4" ::"r"(v) : "memory");
-}
-
 static void test_ne(uint32_t cr0)
 {
 	write_cr0(cr0 & ~CR0_NE);

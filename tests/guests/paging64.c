@@ -117,11 +117,6 @@ static inline uint32_t read_cr(int n)
 
 #define WRITE_CR(n, v) __asm__ volatile("mov %0, %%cr" #n : : "r"(v) : "memory")
 
-static inline void invlpg(uint32_t va)
-{
-	__asm__ volatile("invlpg (%0)" : : "r"(va) : "memory");
-}
-
 /* Accesses that may fault: true when they faulted. */
 static bool rd(uint32_t va, uint32_t *v)
 {

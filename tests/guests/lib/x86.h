@@ -122,4 +122,26 @@ static inline uint32_t read_eflags(void)
 
 #define EFLAGS_IF (1u << 9)
 
+/* Control registers and INVLPG (32-bit guests). */
+#define DEFINE_CR(n)                                                           \
+	static inline uint32_t read_cr##n(void)                                \
+	{                                                                      \
+		uint32_t v;                                                    \
+		__asm__ volatile("mov %%cr" #n ", %0" : "=r"(v));              \
+		return v;                                                      \
+	}                                                                      \
+	static inline void write_cr##n(uint32_t v)                             \
+	{                                                                      \
+		__asm__ volatile("mov %0, %%cr" #n : : "r"(v) : "memory");     \
+	}
+DEFINE_CR(0)
+DEFINE_CR(3)
+DEFINE_CR(4)
+#undef DEFINE_CR
+
+static inline void invlpg(uint32_t va)
+{
+	__asm__ volatile("invlpg (%0)" : : "r"(va) : "memory");
+}
+
 #endif
