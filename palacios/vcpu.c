@@ -228,6 +228,7 @@ static int vcpu_thread(void *arg)
 		v3_intr_prepare_entry(vcpu);
 		if (vcpu->shadow)
 			v3_shadow_prepare_entry(vcpu);
+		vcpu->entry_event = vcpu->event;
 		if (run_once(vcpu, &exit) != 0) {
 			v3_vm_fail(vcpu, "%s could not enter the guest",
 				   v3_arch->name);

@@ -53,13 +53,42 @@ static void report_walk(struct v3_vcpu *vcpu, const char *what, uint64_t la)
 		 V3_ULL(res.pte_gpa));
 }
 
+static void report_event(struct v3_vcpu *vcpu, const char *what,
+			 const struct v3_event *ev)
+{
+	struct v3_vcpu_state *st = &vcpu->state;
+	uint64_t gpa = 0, gate[2] = {0, 0};
+	struct v3_walk_regs regs = {st->cr0, st->cr3, st->cr4, st->efer, 0};
+	struct v3_walk_mem mem = {report_read, NULL, vcpu->vm};
+	struct v3_walk_result res;
+
+	if (!ev->valid) {
+		v3_print("%s: vcpu%d   %s: none", vcpu->vm->name, vcpu->id,
+			 what);
+		return;
+	}
+	/* The 16-byte long-mode gate of that vector, as the guest has it. */
+	if (v3_guest_walk(&regs, &mem, st->idtr.base + 16 * ev->vector, 0,
+			  &res) == V3_WALK_OK) {
+		gpa = res.gpa;
+		v3_gpa_read(vcpu->vm, gpa, gate, sizeof(gate));
+	}
+	v3_print("%s: vcpu%d   %s: type %d vector %u error %x; gate at %llx: "
+		 "%016llx %016llx", vcpu->vm->name, vcpu->id, what, ev->type,
+		 ev->vector, ev->has_error ? ev->error : 0, V3_ULL(gpa),
+		 V3_ULL(gate[0]), V3_ULL(gate[1]));
+}
+
 /* A triple fault is how a guest's memory or CPU state going wrong
- * usually ends: besides the registers, log where the IDT, the stack,
- * RIP and CR2 lead in the guest's page tables now. */
+ * usually ends: besides the registers, log what the last entry injected,
+ * what the processor was delivering, and where the IDT, the stack, RIP
+ * and CR2 lead in the guest's page tables now. */
 static void report_triple_fault(struct v3_vcpu *vcpu)
 {
 	struct v3_vcpu_state *st = &vcpu->state;
 
+	report_event(vcpu, "injected at entry", &vcpu->entry_event);
+	report_event(vcpu, "being delivered", &vcpu->event);
 	report_walk(vcpu, "IDT", st->idtr.base);
 	report_walk(vcpu, "RSP", st->gprs.rsp);
 	report_walk(vcpu, "RIP", st->seg[V3_SEG_CS].base + st->rip);

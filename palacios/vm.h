@@ -41,6 +41,8 @@ struct v3_vcpu {
 	/* Interrupt delivery (intr.c).  'event' is what the next entry
 	 * injects; it also holds an event whose delivery an exit cut short. */
 	struct v3_event event;
+	/* The event the last entry injected (for the triple-fault report). */
+	struct v3_event entry_event;
 	uint64_t irr[4];       /* vectors raised by simple sources */
 	bool want_intr_window; /* ask for an exit once IF=1 */
 	volatile bool halted;
