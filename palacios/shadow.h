@@ -49,6 +49,9 @@ struct v3_shadow {
 	 * CR3 write must check. */
 	bool page_local[V3_SHADOW_MAX_PAGES];
 	int16_t page_next[V3_SHADOW_MAX_PAGES]; /* free or local list */
+	/* Entries [lo, hi) of a local table hold its non-global leaves:
+	 * the part a resync reads. */
+	uint16_t page_lo[V3_SHADOW_MAX_PAGES], page_hi[V3_SHADOW_MAX_PAGES];
 	uint64_t page_la[V3_SHADOW_MAX_PAGES];	/* first address it maps */
 	/* Host frame -> pool index (open addressing, 0 = empty, else
 	 * index + 1), to find a table's index from its address. */

@@ -4,7 +4,8 @@
  * vol. 3, 4.10.4.1).  Each table on the root's list is compared with the
  * guest page table it mirrors, read in one go: exact leaves stay,
  * changed ones are rebuilt or dropped, and entries the guest has used
- * (A set) are filled, as a TLB may do speculatively.  Tables that do not
+ * (A set) are filled, as a TLB may do speculatively; only the span of
+ * entries that held non-global leaves is read.  Tables that do not
  * mirror one guest page table (2 MiB leaves, split large pages) simply
  * lose their non-global leaves. */
 #include "guest_walk.h"
@@ -29,12 +30,13 @@ static unsigned guest_levels(const struct v3_walk_regs *r)
 	return (r->efer & V3_EFER_LMA) ? 4 : 3;
 }
 
-/* The guest page table behind a shadow page table that maps from 'la':
- * its entries in s->guest_table and the walk down to it (the rights
- * above it) in 'res'.  -1 when there is none (a large page, an absent
- * upper level, not RAM). */
+/* Entries [lo, hi) of the guest page table behind a shadow page table
+ * that maps from 'la': into s->guest_table, with the walk down to it
+ * (the rights above it) in 'res'.  -1 when there is none (a large page,
+ * an absent upper level, not RAM). */
 static int guest_table(struct v3_vcpu *vcpu, const struct v3_walk_regs *regs,
-		       uint64_t la, struct v3_walk_result *res, unsigned *esz)
+		       uint64_t la, unsigned lo, unsigned hi,
+		       struct v3_walk_result *res, unsigned *esz)
 {
 	struct v3_walk_mem mem = {walk_read, NULL, vcpu->vm};
 	int rc = v3_guest_walk(regs, &mem, la, 0, res);
@@ -44,8 +46,9 @@ static int guest_table(struct v3_vcpu *vcpu, const struct v3_walk_regs *regs,
 			     : rc != V3_WALK_PF ||
 				   res->levels != guest_levels(regs))
 		return -1;
-	return v3_gpa_read(vcpu->vm, res->pte_gpa, vcpu->shadow->guest_table,
-			   ENTRIES * *esz);
+	return v3_gpa_read(vcpu->vm, res->pte_gpa + lo * *esz,
+			   vcpu->shadow->guest_table + lo * *esz,
+			   (hi - lo) * *esz);
 }
 
 /* What the shadow leaf for guest entry 'e' is now, or 0. */
@@ -72,7 +75,7 @@ static void drop_local(struct v3_shadow *s, int i)
 	bool leaves = s->page_level[i] == 0;
 	int j;
 
-	for (j = 0; j < ENTRIES; j++)
+	for (j = s->page_lo[i]; j < s->page_hi[i]; j++)
 		if ((t[j] & V3_SPTE_P) && (leaves || (t[j] & V3_SPTE_PS)) &&
 		    !(t[j] & V3_SPTE_GLOBAL)) {
 			t[j] = 0;
@@ -87,17 +90,19 @@ static bool resync_table(struct v3_vcpu *vcpu, const struct v3_walk_regs *regs,
 	struct v3_shadow *s = vcpu->shadow;
 	uint64_t *t = v3_host->phys_to_virt(s->pages[i]);
 	struct v3_walk_result up;
-	unsigned esz;
-	bool local = false;
+	unsigned esz, lo = s->page_lo[i], hi = s->page_hi[i];
 	int j;
 
 	s->resync_tables++;
 	if (s->page_level[i] != 0 ||
-	    guest_table(vcpu, regs, s->page_la[i], &up, &esz) != 0) {
+	    guest_table(vcpu, regs, s->page_la[i], lo, hi, &up, &esz) != 0) {
 		drop_local(s, i);
 		return false;
 	}
-	for (j = 0; j < ENTRIES; j++) {
+	/* The range shrinks to the non-global leaves that remain. */
+	s->page_lo[i] = ENTRIES;
+	s->page_hi[i] = 0;
+	for (j = lo; j < (int)hi; j++) {
 		uint64_t e = 0, leaf;
 
 		if (t[j] & V3_SPTE_GLOBAL)
@@ -111,10 +116,13 @@ static bool resync_table(struct v3_vcpu *vcpu, const struct v3_walk_regs *regs,
 		else if (leaf)
 			s->resync_filled++;
 		t[j] = leaf;
-		if (leaf && !(leaf & V3_SPTE_GLOBAL))
-			local = true;
+		if (leaf && !(leaf & V3_SPTE_GLOBAL)) {
+			if (j < s->page_lo[i])
+				s->page_lo[i] = (uint16_t)j;
+			s->page_hi[i] = (uint16_t)(j + 1);
+		}
 	}
-	return local;
+	return s->page_hi[i] != 0;
 }
 
 void v3_shadow_resync(struct v3_vcpu *vcpu)

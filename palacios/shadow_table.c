@@ -125,14 +125,24 @@ void v3_shadow_flush_all(struct v3_vcpu *vcpu)
 	vcpu->tlb_flush = true;
 }
 
-/* Put the table holding a non-global leaf on its root's list. */
-static void mark_local(struct v3_shadow *s, uint64_t table)
+/* Entry 'idx' of 'table' gets a non-global leaf: the table goes on its
+ * root's list, the entry into its range. */
+static void mark_local(struct v3_shadow *s, uint64_t table, int idx)
 {
 	int i = index_find(s, table);
 
-	if (i < 0 || s->page_local[i] || s->page_owner[i] < 0)
+	if (i < 0 || s->page_owner[i] < 0)
 		return;
+	if (s->page_local[i]) {
+		if (idx < s->page_lo[i])
+			s->page_lo[i] = (uint16_t)idx;
+		if (idx >= s->page_hi[i])
+			s->page_hi[i] = (uint16_t)(idx + 1);
+		return;
+	}
 	s->page_local[i] = true;
+	s->page_lo[i] = (uint16_t)idx;
+	s->page_hi[i] = (uint16_t)(idx + 1);
 	s->page_next[i] = s->roots[s->page_owner[i]].local;
 	s->roots[s->page_owner[i]].local = (int16_t)i;
 }
@@ -167,7 +177,7 @@ uint64_t *v3_shadow_slot(struct v3_vcpu *vcpu, uint64_t la, int level,
 		t = table_va(table);
 	}
 	if (local)
-		mark_local(s, table);
+		mark_local(s, table, index_at(la, level));
 	return &t[index_at(la, level)];
 }
 

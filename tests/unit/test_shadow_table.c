@@ -253,6 +253,7 @@ static void guest_tables(void)
 	gset(0x4000, 0x10000 | G_P | G_RW | G_A | G_D);
 	gset(0x4008, 0x11000 | G_P | G_A);
 	gset(0x4010, 0x12000 | G_P); /* never used: A clear */
+	gset(0x4020, 0x16000 | G_P | G_A);
 	gset(0x1008, 0x9000 | TBL);  /* PML4[1] */
 	gset(0x5000, 0x6000 | TBL);
 	gset(0x5008, 0x9000 | TBL);
@@ -287,6 +288,7 @@ static void check_roots(void)
 	*a0 = HL(0x10000) | ro | V3_SPTE_RW | V3_SPTE_D;
 	a1 = v3_shadow_slot(&vcpu, 0x401000, 0, -1, true);
 	*a1 = HL(0x11000) | ro;
+	*v3_shadow_slot(&vcpu, 0x404000, 0, -1, true) = HL(0x16000) | ro;
 	g = v3_shadow_slot(&vcpu, KLA, 0, -1, false);
 	*g = HL(0x30000) | ro | V3_SPTE_RW | V3_SPTE_D | V3_SPTE_GLOBAL;
 	big = v3_shadow_slot(&vcpu, 0x40000000, 1, -1, true);
@@ -309,7 +311,8 @@ static void check_roots(void)
 	       (unsigned long long)*a0);
 	report(*a1 == (HL(0x11000) | ro), "an unchanged one is kept");
 	a3 = find(0x403000, 0);
-	report(a3 && *a3 == (HL(0x14000) | ro), "a used neighbour is filled");
+	report(a3 && *a3 == (HL(0x14000) | ro),
+	       "a used neighbour among them is filled");
 	report(*find(0x402000, 0) == 0, "an unused one (A clear) is not");
 	report(*g == (HL(0x30000) | ro | V3_SPTE_RW | V3_SPTE_D |
 		      V3_SPTE_GLOBAL), "a global leaf survives");
