@@ -1,7 +1,7 @@
 /* shadow_resync.c - a cached root becomes current again: its non-global
  * leaves were built from guest tables the guest may have changed since
- * (it owes no INVLPG for an address space that was not loaded, SDM
- * vol. 3, 4.10.4.1).  Each table on the root's list is compared with the
+ * (a CR3 load invalidates every non-global translation, SDM vol. 3,
+ * 4.10.4.1, so no INVLPG is owed for a space not loaded).  Each table on the root's list is compared with the
  * guest page table it mirrors, read in one go: exact leaves stay,
  * changed ones are rebuilt or dropped, and entries the guest has used
  * (A set) are filled, as a TLB may do speculatively; only the span of
