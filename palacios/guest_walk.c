@@ -228,6 +228,8 @@ static int walk(const struct v3_walk_regs *r, const struct v3_walk_mem *mem,
 			return V3_WALK_ERR;
 		ent[i] = e;
 		res->levels = (uint8_t)(i + 1);
+		res->pte = e;
+		res->pte_gpa = gpa[i];
 		res->up_writable = res->writable;
 		res->up_user = res->user;
 		res->up_nx = res->nx;

@@ -60,8 +60,10 @@ struct v3_walk_result {
 	 * them with a neighbouring leaf of the same table). */
 	bool up_writable, up_user, up_nx;
 	uint8_t levels;	  /* entries read, 0 without paging */
-	uint64_t pte;	  /* the leaf entry, as written back */
-	uint64_t pte_gpa; /* and where it lives */
+	/* The leaf entry, as written back, and where it lives; after a
+	 * #PF the last entry read (shadow paging reads its neighbours). */
+	uint64_t pte;
+	uint64_t pte_gpa;
 };
 
 /* Translate 'la' for 'access' (V3_WALK_* bits).  With paging off the

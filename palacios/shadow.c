@@ -1,8 +1,8 @@
 /* shadow.c - shadow paging state of a vcpu: creation, the hardware's
  * control registers before each entry, and what a guest's change of
- * CR0/CR3/CR4/EFER invalidates.  There is no cache of shadow roots per
- * CR3 yet: a CR3 write drops every non-global entry, as it would drop
- * the TLB's, and a change of paging mode drops everything. */
+ * CR0/CR3/CR4/EFER invalidates.  A CR3 load makes the root cached for
+ * that CR3 current and checks its non-global leaves (a TLB would drop
+ * them); a change of paging mode drops everything. */
 #include "exit.h"
 #include "shadow.h"
 #include "shadow_rules.h"
@@ -21,15 +21,11 @@ int v3_shadow_init(struct v3_vcpu *vcpu)
 	if (!s)
 		return -1;
 	vcpu->shadow = s;
-	s->pages[0] = v3_vm_alloc_pages(vcpu->vm, 1, V3_PAGE_SIZE);
-	/* Legacy PAE CR3 holds 32 bits: the root must lie below 4 GiB. */
-	if (!s->pages[0] || (s->pages[0] >> 32)) {
+	s->free_head = -1;
+	if (v3_shadow_roots_init(vcpu) != 0) {
 		v3_shadow_deinit(vcpu);
 		return -1;
 	}
-	s->npages = s->nused = 1;
-	v3_shadow_index_add(s, s->pages[0], 0);
-	s->root_hpa = s->pages[0];
 	s->levels = wanted_levels(vcpu);
 	s->repeat_la = ~0ull;
 	s->phys_bits = v3_cpuid_phys_bits();
@@ -44,12 +40,22 @@ void v3_shadow_deinit(struct v3_vcpu *vcpu)
 	if (!s)
 		return;
 	v3_print("%s: vcpu%d shadow paging: %llu fills (+%llu prefetched), "
-		 "%llu guest page faults, %llu flushes (%llu keeping global "
-		 "pages), %llu invlpg, %d table pages",
+		 "%llu guest page faults, %llu flushes, %llu invlpg "
+		 "(%llu refilled), %d table pages",
 		 vcpu->vm->name, vcpu->id, V3_ULL(s->fills),
-		 V3_ULL(s->prefetched),
-		 V3_ULL(s->guest_faults), V3_ULL(s->flushes + s->local_flushes),
-		 V3_ULL(s->local_flushes), V3_ULL(s->invlpgs), s->npages);
+		 V3_ULL(s->prefetched), V3_ULL(s->guest_faults),
+		 V3_ULL(s->flushes), V3_ULL(s->invlpgs),
+		 V3_ULL(s->invlpg_refills), s->npages);
+	v3_print("%s: vcpu%d shadow roots: %llu CR3 loads, %llu hits, "
+		 "%llu misses, %llu evictions; resync of %llu tables kept "
+		 "%llu leaves, "
+		 "dropped %llu, filled %llu",
+		 vcpu->vm->name, vcpu->id, V3_ULL(s->cr3_writes),
+		 V3_ULL(s->root_hits), V3_ULL(s->root_misses),
+		 V3_ULL(s->root_evictions), V3_ULL(s->resync_tables),
+		 V3_ULL(s->resync_kept),
+		 V3_ULL(s->resync_dropped), V3_ULL(s->resync_filled));
+	v3_shadow_roots_free(vcpu);
 	for (i = 0; i < s->npages; i++)
 		v3_vm_free_pages(vcpu->vm, s->pages[i], 1);
 	v3_vm_free(vcpu->vm, s, sizeof(*s));
@@ -83,8 +89,6 @@ void v3_shadow_ctrl_changed(struct v3_vcpu *vcpu,
 	if (v3_shadow_regs_retranslate(old, &now))
 		v3_shadow_flush_all(vcpu);
 	else if (cr3_changed && (st->cr0 & V3_CR0_PG) &&
-		 (st->cr4 & V3_CR4_PGE))
-		v3_shadow_flush_local(vcpu);
-	else if (cr3_changed && (st->cr0 & V3_CR0_PG))
-		v3_shadow_flush_all(vcpu);
+		 v3_shadow_switch_root(vcpu))
+		v3_shadow_resync(vcpu);
 }

@@ -53,7 +53,6 @@ static int to_emulation(struct v3_vcpu *vcpu, uint64_t gpa, unsigned access)
 /* Pages filled with each miss of a 4 KiB guest page: its aligned group
  * of this many, one shadow page table. */
 #define PREFETCH 16
-#define GUEST_PTE_A (1ull << 5)
 
 /* Fill the neighbours of 'la' in the guest's page table that the guest
  * has already used: their entries have A set, so installing them changes
@@ -69,11 +68,6 @@ static void prefetch(struct v3_vcpu *vcpu, uint64_t la,
 	unsigned esz = pae ? 8 : 4, nent = pae ? 512 : 1024;
 	uint64_t idx = (la >> 12) & (nent - 1), first = idx & ~(PREFETCH - 1);
 	uint64_t base = la & ~(PREFETCH * V3_PAGE_SIZE - 1);
-	uint64_t addr = pae ? V3_SPTE_ADDR & ((1ull << regs->maxphyaddr) - 1)
-			    : 0xfffff000ull;
-	uint64_t rsvd = pae ? (V3_SPTE_ADDR & ~addr) |
-				  ((regs->efer & V3_EFER_NXE) ? 0 : V3_SPTE_NX)
-			    : 0;
 	uint8_t tbl[PREFETCH * 8];
 	int i;
 
@@ -90,15 +84,8 @@ static void prefetch(struct v3_vcpu *vcpu, uint64_t la,
 			continue;
 		if (res->levels) {
 			v3_memcpy(&e, tbl + i * esz, esz);
-			if (!(e & V3_SPTE_P) || !(e & GUEST_PTE_A) || (e & rsvd))
+			if (!v3_shadow_neighbour(regs, res, e, &r))
 				continue;
-			r.gpa = e & addr;
-			r.pte = e;
-			r.writable = res->up_writable && (e & V3_SPTE_RW);
-			r.user = res->up_user && (e & V3_SPTE_US);
-			r.nx = res->up_nx ||
-			       (pae && (regs->efer & V3_EFER_NXE) &&
-				(e & V3_SPTE_NX));
 		} else {
 			r.gpa = nla & 0xffffffffull; /* paging off */
 		}
@@ -114,6 +101,35 @@ static void prefetch(struct v3_vcpu *vcpu, uint64_t la,
 			*slot = leaf;
 			vcpu->shadow->prefetched++;
 		}
+	}
+}
+
+#define GUEST_PTE_A (1ull << 5)
+
+void v3_shadow_refill(struct v3_vcpu *vcpu, uint64_t la)
+{
+	struct v3_vcpu_state *st = &vcpu->state;
+	struct v3_shadow *s = vcpu->shadow;
+	struct v3_walk_regs regs = {st->cr0, st->cr3, st->cr4, st->efer,
+				    s->phys_bits};
+	/* A dry run: no A/D bit is set on the guest's behalf. */
+	struct v3_walk_mem mem = {walk_read, NULL, vcpu->vm};
+	struct v3_walk_result res;
+	uint64_t hpa, leaf, *slot;
+	unsigned perms;
+	int nlevel;
+
+	if (!(st->cr0 & V3_CR0_PG) ||
+	    v3_guest_walk(&regs, &mem, la, 0, &res) != V3_WALK_OK ||
+	    res.page_size != V3_PAGE_SIZE || !(res.pte & GUEST_PTE_A) ||
+	    v3_nested_lookup(vcpu->vm, res.gpa, &hpa, &perms, &nlevel))
+		return;
+	leaf = v3_shadow_leaf(&res, 0, st->cr0 & V3_CR0_WP,
+			      st->cr4 & V3_CR4_PGE, hpa, perms);
+	slot = v3_shadow_slot(vcpu, la, 0, -1, !(leaf & V3_SPTE_GLOBAL));
+	if (slot && !(*slot & V3_SPTE_P)) {
+		*slot = leaf;
+		s->invlpg_refills++;
 	}
 }
 

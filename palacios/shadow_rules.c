@@ -98,3 +98,31 @@ uint64_t v3_shadow_leaf(const struct v3_walk_result *res, unsigned access,
 		e |= V3_SPTE_GLOBAL;
 	return e;
 }
+
+#define GUEST_PTE_A (1ull << 5)
+
+bool v3_shadow_neighbour(const struct v3_walk_regs *regs,
+			 const struct v3_walk_result *res, uint64_t e,
+			 struct v3_walk_result *out)
+{
+	bool pae = regs->cr4 & V3_CR4_PAE;
+	unsigned pb = regs->maxphyaddr && regs->maxphyaddr < 52
+			  ? regs->maxphyaddr : 52;
+	uint64_t addr = pae ? V3_SPTE_ADDR & ((1ull << pb) - 1)
+			    : 0xfffff000ull;
+	uint64_t rsvd = pae ? (V3_SPTE_ADDR & ~addr) |
+				  ((regs->efer & V3_EFER_NXE) ? 0 : V3_SPTE_NX)
+			    : 0;
+
+	if (!(e & V3_SPTE_P) || !(e & GUEST_PTE_A) || (e & rsvd))
+		return false;
+	*out = *res;
+	out->gpa = e & addr;
+	out->page_size = 4096;
+	out->pte = e;
+	out->writable = res->up_writable && (e & V3_SPTE_RW);
+	out->user = res->up_user && (e & V3_SPTE_US);
+	out->nx = res->up_nx ||
+		  (pae && (regs->efer & V3_EFER_NXE) && (e & V3_SPTE_NX));
+	return true;
+}

@@ -84,4 +84,13 @@ uint64_t v3_shadow_leaf(const struct v3_walk_result *res, unsigned access,
 			bool guest_wp, bool guest_pge, uint64_t hpa,
 			unsigned nperms);
 
+/* The walk result for 'e', another 4 KiB entry of the guest page table
+ * whose entry 'res' read last (the levels above, and their rights, are
+ * the same).  False unless the processor could use 'e' as it is:
+ * present, accessed (so installing it changes nothing the guest can
+ * see) and without reserved bits. */
+bool v3_shadow_neighbour(const struct v3_walk_regs *regs,
+			 const struct v3_walk_result *res, uint64_t e,
+			 struct v3_walk_result *out);
+
 #endif

@@ -1,7 +1,8 @@
-/* shadow_table.c - the shadow page tables of one vcpu: a radix tree in
- * the PAE / long-mode format (APM vol. 2, 5.2-5.3) whose pages come from
- * a bounded per-vcpu pool.  Dropping everything is cheap (the pool is
- * reset), so stale state is always dropped rather than repaired. */
+/* shadow_table.c - the shadow page tables of one vcpu: radix trees in
+ * the PAE / long-mode format (APM vol. 2, 5.2-5.3), one per cached root,
+ * whose pages come from a bounded per-vcpu pool.  Dropping a root or
+ * everything is cheap (its pages go back to the pool), so stale state
+ * is dropped rather than repaired. */
 #include "shadow.h"
 #include "shadow_rules.h"
 #include "vm.h"
@@ -29,7 +30,7 @@ static unsigned hash_slot(uint64_t hpa)
 
 /* Pages are never returned to the host before the vcpu goes, so the
  * table only grows. */
-void v3_shadow_index_add(struct v3_shadow *s, uint64_t hpa, int index)
+static void index_add(struct v3_shadow *s, uint64_t hpa, int index)
 {
 	unsigned h = hash_slot(hpa);
 
@@ -52,62 +53,98 @@ static int index_find(struct v3_shadow *s, uint64_t hpa)
 	return -1;
 }
 
-/* A zeroed table page, or 0 when the pool is exhausted. */
-static uint64_t take_page(struct v3_vcpu *vcpu, int level)
+static void free_page(struct v3_shadow *s, int i)
+{
+	s->page_owner[i] = -1;
+	s->page_local[i] = false;
+	s->page_next[i] = (int16_t)s->free_head;
+	s->free_head = i;
+	s->nused--;
+}
+
+/* A zeroed table page for the current root, or 0 when the pool is
+ * exhausted even after the other roots gave theirs back. */
+static uint64_t take_page(struct v3_vcpu *vcpu, int level, uint64_t la)
 {
 	struct v3_shadow *s = vcpu->shadow;
 	uint64_t hpa;
+	int i;
 
-	if (s->nused == V3_SHADOW_MAX_PAGES)
-		return 0;
-	if (s->nused < s->npages) {
-		hpa = s->pages[s->nused];
+	while (s->free_head < 0 && s->npages == V3_SHADOW_MAX_PAGES)
+		if (!v3_shadow_evict_lru(s))
+			return 0;
+	if (s->free_head >= 0) {
+		i = s->free_head;
+		s->free_head = s->page_next[i];
+		hpa = s->pages[i];
 		v3_memset(table_va(hpa), 0, V3_PAGE_SIZE);
 	} else {
 		hpa = v3_vm_alloc_pages(vcpu->vm, 1, V3_PAGE_SIZE);
 		if (!hpa)
 			return 0;
-		v3_shadow_index_add(s, hpa, s->npages);
-		s->pages[s->npages++] = hpa;
+		i = s->npages++;
+		index_add(s, hpa, i);
+		s->pages[i] = hpa;
 	}
-	s->page_level[s->nused] = (uint8_t)level;
-	s->page_local[s->nused] = false;
+	s->page_level[i] = (uint8_t)level;
+	s->page_owner[i] = (int8_t)s->cur;
+	s->page_local[i] = false;
+	s->page_la[i] = la & ~((1ull << (12 + 9 * (level + 1))) - 1);
 	s->nused++;
 	return hpa;
+}
+
+void v3_shadow_drop_root(struct v3_shadow *s, int r)
+{
+	int i;
+
+	for (i = 0; i < s->npages; i++)
+		if (s->page_owner[i] == r)
+			free_page(s, i);
+	s->roots[r].local = -1;
+	v3_memset(table_va(s->roots[r].hpa), 0, V3_PAGE_SIZE);
 }
 
 void v3_shadow_flush_all(struct v3_vcpu *vcpu)
 {
 	struct v3_shadow *s = vcpu->shadow;
+	int i;
 
-	s->nused = 1;
-	v3_memset(table_va(s->root_hpa), 0, V3_PAGE_SIZE);
+	for (i = 0; i < s->npages; i++)
+		if (s->page_owner[i] >= 0)
+			free_page(s, i);
+	for (i = 0; i < V3_SHADOW_ROOTS; i++) {
+		if (s->roots[i].valid || i == s->cur)
+			v3_memset(table_va(s->roots[i].hpa), 0, V3_PAGE_SIZE);
+		s->roots[i].valid = false;
+		s->roots[i].local = -1;
+	}
+	s->roots[s->cur].valid = true;
+	s->roots[s->cur].cr3 = vcpu->state.cr3;
 	s->flushes++;
 	vcpu->tlb_flush = true;
 }
 
-void v3_shadow_flush_local(struct v3_vcpu *vcpu)
+/* Entry 'idx' of 'table' gets a non-global leaf: the table goes on its
+ * root's list, the entry into its range. */
+static void mark_local(struct v3_shadow *s, uint64_t table, int idx)
 {
-	struct v3_shadow *s = vcpu->shadow;
-	int i, j;
+	int i = index_find(s, table);
 
-	/* The root holds no leaves; every other pool page in use is a
-	 * table of a known level (a leaf there is a 4 KiB entry, or PS). */
-	for (i = 1; i < s->nused; i++) {
-		uint64_t *t = table_va(s->pages[i]);
-		bool leaves = s->page_level[i] == 0;
-
-		if (!s->page_local[i])
-			continue;
-		s->page_local[i] = false;
-		for (j = 0; j < ENTRIES; j++)
-			if ((t[j] & V3_SPTE_P) &&
-			    (leaves || (t[j] & V3_SPTE_PS)) &&
-			    !(t[j] & V3_SPTE_GLOBAL))
-				t[j] = 0;
+	if (i < 0 || s->page_owner[i] < 0)
+		return;
+	if (s->page_local[i]) {
+		if (idx < s->page_lo[i])
+			s->page_lo[i] = (uint16_t)idx;
+		if (idx >= s->page_hi[i])
+			s->page_hi[i] = (uint16_t)(idx + 1);
+		return;
 	}
-	s->local_flushes++;
-	vcpu->tlb_flush = true;
+	s->page_local[i] = true;
+	s->page_lo[i] = (uint16_t)idx;
+	s->page_hi[i] = (uint16_t)(idx + 1);
+	s->page_next[i] = s->roots[s->page_owner[i]].local;
+	s->roots[s->page_owner[i]].local = (int16_t)i;
 }
 
 uint64_t *v3_shadow_slot(struct v3_vcpu *vcpu, uint64_t la, int level,
@@ -123,7 +160,7 @@ uint64_t *v3_shadow_slot(struct v3_vcpu *vcpu, uint64_t la, int level,
 		/* A large shadow page where a table is wanted now: the
 		 * guest's rights differ inside it; it is only a cache. */
 		if (!(*e & V3_SPTE_P) || (*e & V3_SPTE_PS)) {
-			uint64_t next = take_page(vcpu, l - 1);
+			uint64_t next = take_page(vcpu, l - 1, la);
 
 			if (!next)
 				return NULL;
@@ -139,23 +176,17 @@ uint64_t *v3_shadow_slot(struct v3_vcpu *vcpu, uint64_t la, int level,
 		table = *e & V3_SPTE_ADDR;
 		t = table_va(table);
 	}
-	if (local) {
-		int i = index_find(s, table);
-
-		if (i > 0)
-			s->page_local[i] = true;
-	}
+	if (local)
+		mark_local(s, table, index_at(la, level));
 	return &t[index_at(la, level)];
 }
 
-void v3_shadow_invlpg(struct v3_vcpu *vcpu, uint64_t la, bool pse4m)
+static void invlpg_in(struct v3_shadow *s, uint64_t root, uint64_t la,
+		      bool pse4m)
 {
-	struct v3_shadow *s = vcpu->shadow;
-	uint64_t *t = table_va(s->root_hpa);
+	uint64_t *t = table_va(root);
 	int l;
 
-	s->invlpgs++;
-	vcpu->tlb_flush = true;
 	for (l = s->levels - 1; l >= 0; l--) {
 		uint64_t *e = &t[index_at(la, l)];
 
@@ -175,4 +206,19 @@ void v3_shadow_invlpg(struct v3_vcpu *vcpu, uint64_t la, bool pse4m)
 		}
 		t = table_va(*e & V3_SPTE_ADDR);
 	}
+}
+
+/* A global translation lives in every root, and the other roots'
+ * non-global ones are checked when they become current anyway; dropping
+ * 'la' everywhere is the simple rule that covers both. */
+void v3_shadow_invlpg(struct v3_vcpu *vcpu, uint64_t la, bool pse4m)
+{
+	struct v3_shadow *s = vcpu->shadow;
+	int r;
+
+	s->invlpgs++;
+	vcpu->tlb_flush = true;
+	for (r = 0; r < V3_SHADOW_ROOTS; r++)
+		if (s->roots[r].valid)
+			invlpg_in(s, s->roots[r].hpa, la, pse4m);
 }

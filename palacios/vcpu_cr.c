@@ -147,6 +147,7 @@ int v3_handle_cr_access(struct v3_vcpu *vcpu, struct v3_exit *exit)
 int v3_handle_invlpg(struct v3_vcpu *vcpu, struct v3_exit *exit)
 {
 	struct v3_vcpu_state *st = &vcpu->state;
+	uint64_t la;
 	struct v3_emu_ctx ctx;
 	struct v3_insn in;
 
@@ -159,8 +160,12 @@ int v3_handle_invlpg(struct v3_vcpu *vcpu, struct v3_exit *exit)
 			   in.op);
 		return -1;
 	}
-	v3_shadow_invlpg(vcpu, v3_emu_mem_linear(&ctx, &in),
+	la = v3_emu_mem_linear(&ctx, &in);
+	v3_shadow_invlpg(vcpu, la,
 			 !(st->cr4 & V3_CR4_PAE) && (st->cr4 & V3_CR4_PSE));
+	/* Guests invalidate right after changing an entry, before using
+	 * it: the new translation saves that miss. */
+	v3_shadow_refill(vcpu, la);
 	st->rip += in.len;
 	return 0;
 }

@@ -54,7 +54,13 @@ SHADOW_PAIRS = [
 ]
 SHADOW_STAT_RE = re.compile(r'shadow paging: (\d+) fills \(\+(\d+) '
                             r'prefetched\), (\d+) guest page faults, (\d+) '
-                            r'flushes \((\d+) keeping global')
+                            r'flushes, (\d+) invlpg \((\d+) refilled\)')
+# The shadow-root cache: CR3 loads, hits, misses, evictions; the resync
+# of a root that becomes current again.
+ROOTS_STAT_RE = re.compile(r'shadow roots: (\d+) CR3 loads, (\d+) hits, '
+                           r'(\d+) misses, (\d+) evictions; resync of '
+                           r'(\d+) tables kept (\d+) leaves, dropped '
+                           r'(\d+), filled (\d+)')
 TARGET_EXITS = 0.5
 TARGET_TIME = 0.7
 
@@ -105,11 +111,14 @@ def run_ours(build, iso, q, host='lwk', smp=1, paging='nested'):
         m = SHADOW_STAT_RE.search(ln)
         if m:
             stats['shadow'] = tuple(int(x) for x in m.groups())
+        m = ROOTS_STAT_RE.search(ln)
+        if m:
+            stats['roots'] = tuple(int(x) for x in m.groups())
     if t_begin is None or t_up is None:
         sys.exit(f'boot_bench.py: our VMM ({host}) did not reach userspace '
                  f'(log {log})')
     stats[None] = sum(v for k, v in stats.items()
-                      if k is not None and k != 'shadow')
+                      if k is not None and k not in ('shadow', 'roots'))
     return t_up - t_begin, stats, log
 
 
@@ -149,13 +158,35 @@ def table(title, t_ours, ours, kvm, pairs, linux=None):
             tgt = f'  <= {TARGET_EXITS} {"ok" if ok_e else "MISS"}'
         kv = f'{k:12d}' if kvm_key else f'{"-":>12}'
         print(f'{"exits: " + label:28}{o:10d}{kv}{ratio}{tgt}')
-    shown = {p[1] for p in pairs} | {'shadow'}
+    shown = {p[1] for p in pairs} | {'shadow', 'roots'}
     others = {k: v for k, v in ours.items() if k not in shown}
     if others:
         print('ours, other reasons: ' +
               ', '.join(f'{k}={v}' for k, v in sorted(others.items())))
     total_k = k_exit.get('total_exits', 0)
     return t_ours / t_kvm, (ours[None] / total_k if total_k else 0)
+
+
+def shadow_note(ours, re_, rt):
+    """The closing note of the shadow column: the ratios and what the
+    cache of shadow roots per CR3 did."""
+    fills, pre, gpf, flushes, invlpg, refilled = ours.get(
+        'shadow', (0,) * 6)
+    loads, hits, misses, evict, tables, kept, dropped, filled = ours.get(
+        'roots', (0,) * 8)
+    print(f'Shadow paging: {re_:.2f}x KVM\'s exits and {rt:.2f}x its '
+          f'time.  Shadow tables: {fills} fills on a miss (+{pre} '
+          f'neighbours prefetched), {gpf} guest page faults reflected, '
+          f'{flushes} full flushes, {invlpg} INVLPG ({refilled} refilled '
+          'the new translation at once).')
+    if loads:
+        print(f'Shadow roots per CR3: {loads} CR3 loads, {hits} found '
+              f'their root cached ({100.0 * hits / loads:.1f} %), '
+              f'{misses} built a new one, {evict} evicted; the resync of '
+              f'{tables} tables kept {kept} leaves (which a flush on '
+              f'each CR3 load would have had to refill), dropped '
+              f'{dropped} the guest had changed and filled {filled} it '
+              'had used meanwhile.')
 
 
 def main():
@@ -194,15 +225,7 @@ def main():
                         f'(ours: log {log}; QEMU+KVM with kvm_amd npt={npt})',
                         t_ours, ours, kvm, pairs, linux)
         if mode == 'shadow':
-            fills, pre, gpf, flushes, local = ours.get('shadow',
-                                                      (0, 0, 0, 0, 0))
-            print(f'Shadow paging: {re_:.2f}x KVM\'s exits and {rt:.2f}x its '
-                  f'time.  Shadow tables: {fills} fills on a miss (+{pre} '
-                  f'neighbours prefetched), {gpf} guest page '
-                  f'faults reflected, {flushes} flushes of which {local} kept '
-                  'the global pages across a CR3 write (no cache of shadow '
-                  'roots per CR3 yet: every CR3 write drops the non-global '
-                  'entries).')
+            shadow_note(ours, re_, rt)
     return 0
 
 

@@ -24,7 +24,8 @@ DECODE_EMU_SRCS  := palacios/x86_decode.c palacios/x86_emulate.c \
 DECODE_WALK_SRCS := palacios/guest_walk.c palacios/lib.c
 SHADOW_RULES_SRCS := palacios/shadow_rules.c palacios/lib.c
 SHADOW_TABLE_SRCS := palacios/shadow_table.c palacios/shadow.c \
-	palacios/shadow_rules.c palacios/lib.c
+	palacios/shadow_roots.c palacios/shadow_resync.c \
+	palacios/shadow_rules.c palacios/guest_walk.c palacios/lib.c
 
 DECODE_BINS := $(addprefix $(BUILD)/unit/,test_decode test_emulate \
 	fuzz_decode test_walk test_shadow_rules test_shadow_table)

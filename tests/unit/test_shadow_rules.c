@@ -1,7 +1,8 @@
 /* test_shadow_rules.c - palacios/shadow_rules.c: the hardware's control
  * registers for every guest paging mode, the checks on guest CR0/CR4
- * writes (SDM vol. 3, 2.5; APM vol. 2, 14.6.1), and shadow leaves from
- * guest walks (rights, accessed/dirty, CR0.WP, NX, nested rights). */
+ * writes (SDM vol. 3, 2.5; APM vol. 2, 14.6.1), shadow leaves from
+ * guest walks (rights, accessed/dirty, CR0.WP, NX, nested rights), and
+ * which neighbouring guest entries may be installed ahead. */
 #include <stdint.h>
 #include <stdio.h>
 
@@ -184,6 +185,37 @@ static void check_leaf(void)
 	       "paging off: read gives a writable user entry");
 }
 
+static void check_neighbour(void)
+{
+	struct v3_walk_regs pae = {PE | PG, 0, V3_CR4_PAE, V3_EFER_NXE, 36};
+	struct v3_walk_regs r32 = {PE | PG, 0, 0, 0, 36};
+	struct v3_walk_result up = {0}, out;
+	const uint64_t P = 1, RW = 2, US = 4, A = 1 << 5;
+
+	up.levels = 3;
+	up.up_writable = true;
+	up.up_user = false;
+	report(!v3_shadow_neighbour(&pae, &up, 0x5000 | P, &out),
+	       "neighbour never used (A clear): not installed");
+	report(!v3_shadow_neighbour(&pae, &up, 0x5000 | RW | A, &out),
+	       "neighbour not present: not installed");
+	report(!v3_shadow_neighbour(&pae, &up, (1ull << 40) | 0x5000 | P | A,
+				    &out), "PAE: address past MAXPHYADDR is "
+	       "reserved: not installed");
+	report(v3_shadow_neighbour(&pae, &up, 0x5000 | P | RW | US | A, &out) &&
+	       out.gpa == 0x5000 && out.writable && !out.user && !out.nx &&
+	       out.page_size == 4096 && out.levels == 3,
+	       "used neighbour: its frame, rights ANDed with the levels above");
+	report(v3_shadow_neighbour(&pae, &up, V3_SPTE_NX | 0x5000 | P | A,
+				   &out) && out.nx, "PAE with NXE: XD kept");
+	pae.efer = 0;
+	report(!v3_shadow_neighbour(&pae, &up, V3_SPTE_NX | 0x5000 | P | A,
+				    &out), "PAE without NXE: XD is reserved");
+	report(v3_shadow_neighbour(&r32, &up, 0xfffff000ull | P | A, &out) &&
+	       out.gpa == 0xfffff000ull && !out.writable,
+	       "32-bit: 20-bit frame, read-only entry");
+}
+
 int main(void)
 {
 	check_hw_regs();
@@ -191,5 +223,6 @@ int main(void)
 	check_cr4();
 	check_retranslate();
 	check_leaf();
+	check_neighbour();
 	return report_summary("test_shadow_rules");
 }
