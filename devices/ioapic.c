@@ -88,6 +88,7 @@ static bool pin_service(struct ioapic *io, int p, struct v3_apic_msg *msg)
 	msg->level = e & RTE_LEVEL;
 	msg->assert = true;
 	msg->dest = (uint8_t)(e >> RTE_DEST_SHIFT);
+	msg->x2apic = false; /* 8-bit destinations, no interrupt remapping */
 	msg->shorthand = V3_APIC_SH_NONE;
 	msg->src = -1;
 	return true;

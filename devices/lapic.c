@@ -14,53 +14,24 @@
  *   LINT1; its LVT entry is storage.
  * - The timer counts at a 1 GHz bus clock (one tick per nanosecond, as
  *   QEMU and KVM do) divided by the divide configuration register.
- * - Not modelled: x2APIC (CPUID hides it), APIC base relocation (#GP),
+ * - x2APIC mode (lapic_x2apic.c) when the device option x2apic=1 shows
+ *   it in CPUID; the registers are the same, reached through MSRs.
+ * - Not modelled: APIC base relocation (#GP),
  *   the thermal/performance/CMCI sources, focus processor checking,
  *   spurious-vector delivery (an interrupt the TPR masks simply waits).
  */
 #include "apic_bus.h"
 #include "device.h"
 #include "intr.h"
+#include "lapic.h"
 #include "timer.h"
 #include "vm.h"
 
-#define LAPIC_GPA	   0xfee00000ull
 #define LAPIC_SIZE	   0x1000ull
-#define MSR_APIC_BASE	   0x1bu
 #define MSR_TSC_DEADLINE   0x6e0u
-#define APIC_BASE_BSP	   (1ull << 8)
-#define APIC_BASE_EXTD	   (1ull << 10) /* x2APIC mode */
-#define APIC_BASE_ENABLE   (1ull << 11)
-#define APIC_BASE_ADDR	   0xffffff000ull /* MAXPHYADDR 36 as reported */
 
-/* Register offsets (SDM vol. 3 Table 11-1). */
-#define REG_ID		0x020
-#define REG_VERSION	0x030
-#define REG_TPR		0x080
-#define REG_APR		0x090
-#define REG_PPR		0x0a0
-#define REG_EOI		0x0b0
-#define REG_RRD		0x0c0
-#define REG_LDR		0x0d0
-#define REG_DFR		0x0e0
-#define REG_SVR		0x0f0
-#define REG_ISR		0x100
-#define REG_TMR		0x180
-#define REG_IRR		0x200
-#define REG_ESR		0x280
-#define REG_ICR_LO	0x300
-#define REG_ICR_HI	0x310
-#define REG_LVT_TIMER	0x320
-#define REG_LVT_ERROR	0x370
-#define REG_TIMER_ICR	0x380
-#define REG_TIMER_CCR	0x390
-#define REG_TIMER_DCR	0x3e0
-
-/* LVT entries in register order, 0x320 + 0x10 * index. */
-enum { LVT_TIMER, LVT_THERMAL, LVT_PERF, LVT_LINT0, LVT_LINT1, LVT_ERROR,
-       LVT_N };
 /* Bits a guest may write per LVT entry (SDM vol. 3 Figure 11-8). */
-static const uint32_t lvt_writable[LVT_N] = {
+const uint32_t lapic_lvt_writable[LVT_N] = {
 	[LVT_TIMER] = 0x000700ff,   /* vector, mask, timer mode */
 	[LVT_THERMAL] = 0x000107ff, /* vector, delivery mode, mask */
 	[LVT_PERF] = 0x000107ff,
@@ -78,14 +49,11 @@ static const uint32_t lvt_writable[LVT_N] = {
 /* Version 0x14 (integrated xAPIC), 6 LVT entries (max LVT index 5). */
 #define VERSION_VALUE ((uint32_t)(LVT_N - 1) << 16 | 0x14)
 #define SVR_ENABLE    (1u << 8)
-#define SVR_WRITABLE  0x3ffu /* vector, enable, focus checking */
 #define DFR_WRITABLE  0xf0000000u
 #define DFR_FLAT      0xf
-#define ICR_LO_WRITABLE 0x000ccfffu
 #define ICR_LEVEL_ASSERT (1u << 14)
 #define ICR_TRIGGER_LEVEL (1u << 15)
 #define ICR_LOGICAL	 (1u << 11)
-#define DCR_WRITABLE	 0xbu
 
 /* ESR bits (SDM vol. 3 §11.5.3). */
 #define ESR_SEND_ILLEGAL_VECTOR 0x20
@@ -95,34 +63,10 @@ static const uint32_t lvt_writable[LVT_N] = {
 /* Timer bus clock in kHz: 1 GHz. */
 #define BUS_KHZ 1000000ull
 
-/* CPUID leaf 1: EDX.APIC (9), ECX.TSC_DEADLINE (24). */
+/* CPUID leaf 1: EDX.APIC (9), ECX.x2APIC (21), ECX.TSC_DEADLINE (24). */
 #define CPUID1_EDX_APIC	    (1u << 9)
+#define CPUID1_ECX_X2APIC   (1u << 21)
 #define CPUID1_ECX_DEADLINE (1u << 24)
-
-struct lapic_dev;
-
-struct lapic {
-	struct lapic_dev *dev;
-	struct v3_vcpu *vcpu;
-	uint64_t apic_base;
-	uint32_t id, tpr, ldr, dfr, svr;
-	uint32_t esr, esr_pending;
-	uint32_t icr_lo, icr_hi;
-	uint32_t lvt[LVT_N];
-	uint32_t irr[8], isr[8], tmr[8];
-	uint32_t timer_icr, timer_dcr;
-	uint64_t timer_start;	  /* host cycles at the last (re)load */
-	uint64_t timer_period;	  /* host cycles of one count-down */
-	uint64_t tsc_deadline;	  /* guest TSC, 0: disarmed */
-	struct v3_timer timer;
-};
-
-struct lapic_dev {
-	struct v3_vm *vm;
-	void *lock;
-	int n;
-	struct lapic *apic; /* one per vcpu, indexed by vcpu id */
-};
 
 /* ---- vector bitmaps (ISR, TMR, IRR: 8 words of 32 bits) -------------- */
 
@@ -182,7 +126,7 @@ static void set_tpr(struct lapic *a, uint32_t v)
 
 /* LINT0 takes the 8259's ExtINT while the APIC is globally disabled
  * (LINT0 is then the INTR pin) or LVT LINT0 is unmasked ExtINT. */
-static void update_extint(struct lapic *a)
+void lapic_update_extint(struct lapic *a)
 {
 	uint32_t l = a->lvt[LVT_LINT0];
 	bool ok = !(a->apic_base & APIC_BASE_ENABLE) ||
@@ -305,12 +249,14 @@ static void accept_vector(struct lapic *a, uint8_t vector, bool level)
 
 /* Power-on / INIT state (SDM vol. 3 §11.4.7.1); INIT keeps the ID and
  * IA32_APIC_BASE. */
-static void lapic_reset_regs(struct lapic *a)
+void lapic_reset_regs(struct lapic *a)
 {
 	int i;
 
 	timer_stop(a);
-	a->tpr = a->ldr = 0;
+	a->tpr = 0;
+	/* The x2APIC LDR is derived from the ID and read-only. */
+	a->ldr = lapic_x2apic_mode(a) ? lapic_x2apic_ldr(a->id) : 0;
 	a->dfr = 0xffffffffu;
 	a->svr = 0xff;
 	a->esr = a->esr_pending = 0;
@@ -328,7 +274,7 @@ static void lapic_reset_regs(struct lapic *a)
 	a->timer_icr = a->timer_dcr = 0;
 	a->tsc_deadline = 0;
 	a->vcpu->state.cr8 = 0;
-	update_extint(a);
+	lapic_update_extint(a);
 }
 
 static void lapic_power_on(struct lapic *a)
@@ -339,10 +285,20 @@ static void lapic_power_on(struct lapic *a)
 	lapic_reset_regs(a);
 }
 
-static bool logical_match(const struct lapic *a, uint8_t dest)
+static bool logical_match(const struct lapic *a, const struct v3_apic_msg *m)
 {
-	uint8_t ldr = a->ldr >> 24;
+	uint8_t ldr = a->ldr >> 24, dest = (uint8_t)m->dest;
 
+	/* x2APIC: cluster in bits 31:16, a member bitmap in 15:0 (SDM
+	 * vol. 3 §11.12.10.2); an xAPIC-format destination reaches an
+	 * x2APIC only as the broadcast. */
+	if (lapic_x2apic_mode(a)) {
+		if (!m->x2apic)
+			return dest == 0xff;
+		return m->dest == 0xffffffffu ||
+		       ((m->dest >> 16) == (a->ldr >> 16) &&
+			(m->dest & a->ldr & 0xffff) != 0);
+	}
 	if (dest == 0xff)
 		return true;
 	if ((a->dfr >> 28) == DFR_FLAT)
@@ -359,7 +315,9 @@ static bool is_target(const struct lapic *a, const struct v3_apic_msg *m)
 	case V3_APIC_SH_ALL_BUT_ME: return a->vcpu->id != m->src;
 	}
 	if (m->logical)
-		return logical_match(a, m->dest);
+		return logical_match(a, m);
+	if (m->x2apic)
+		return m->dest == 0xffffffffu || a->id == m->dest;
 	return m->dest == 0xff || a->id == m->dest;
 }
 
@@ -468,7 +426,7 @@ static const struct v3_intr_ctrl lapic_ctrl = {
 
 /* ---- registers ---------------------------------------------------------- */
 
-static uint32_t reg_read(struct lapic *a, uint32_t reg)
+uint32_t lapic_reg_read(struct lapic *a, uint32_t reg)
 {
 	if (reg >= REG_ISR && reg < REG_ISR + 0x80)
 		return a->isr[(reg - REG_ISR) / 16];
@@ -527,7 +485,10 @@ static bool icr_send(struct lapic *a, struct v3_apic_msg *msg)
 	msg->assert = lo & ICR_LEVEL_ASSERT;
 	msg->level = lo & ICR_TRIGGER_LEVEL;
 	msg->shorthand = (lo >> 18) & 3;
-	msg->dest = a->icr_hi >> 24;
+	/* x2APIC: all of ICR[63:32] is the destination (SDM vol. 3
+	 * §11.12.9). */
+	msg->x2apic = lapic_x2apic_mode(a);
+	msg->dest = msg->x2apic ? a->icr_hi : a->icr_hi >> 24;
 	msg->src = a->vcpu->id;
 	if ((msg->delivery == V3_APIC_DM_FIXED ||
 	     msg->delivery == V3_APIC_DM_LOWEST) && msg->vector < 16) {
@@ -540,14 +501,8 @@ static bool icr_send(struct lapic *a, struct v3_apic_msg *msg)
 	return true;
 }
 
-struct write_effects {
-	bool send;
-	struct v3_apic_msg msg;
-	int eoi_vector;
-};
-
-static void reg_write(struct lapic *a, uint32_t reg, uint32_t v,
-		      struct write_effects *fx)
+void lapic_reg_write(struct lapic *a, uint32_t reg, uint32_t v,
+		     struct lapic_write_fx *fx)
 {
 	int i;
 
@@ -555,16 +510,16 @@ static void reg_write(struct lapic *a, uint32_t reg, uint32_t v,
 		int n = (reg - REG_LVT_TIMER) / 16;
 		uint32_t old_mode = timer_mode(a);
 
-		v &= lvt_writable[n];
+		v &= lapic_lvt_writable[n];
 		if (!(a->svr & SVR_ENABLE))
 			v |= LVT_MASKED; /* SDM vol. 3 §11.4.7.2 */
-		a->lvt[n] = v | (a->lvt[n] & ~lvt_writable[n] & ~LVT_MASKED);
+		a->lvt[n] = v | (a->lvt[n] & ~lapic_lvt_writable[n] & ~LVT_MASKED);
 		if (n == LVT_TIMER && timer_mode(a) != old_mode) {
 			timer_stop(a);
 			a->tsc_deadline = 0;
 		}
 		if (n == LVT_LINT0)
-			update_extint(a);
+			lapic_update_extint(a);
 		return;
 	}
 	switch (reg) {
@@ -578,7 +533,7 @@ static void reg_write(struct lapic *a, uint32_t reg, uint32_t v,
 		if (!(a->svr & SVR_ENABLE)) {
 			for (i = 0; i < LVT_N; i++)
 				a->lvt[i] |= LVT_MASKED;
-			update_extint(a);
+			lapic_update_extint(a);
 		}
 		return;
 	case REG_ESR:
@@ -615,24 +570,34 @@ static int lapic_mmio(struct v3_vcpu *vcpu, struct v3_access *acc,
 	struct lapic *a = &d->apic[vcpu->id];
 	uint32_t off = (uint32_t)(acc->addr - LAPIC_GPA);
 	uint32_t reg = off & 0xff0, byte = off & 0xf;
-	struct write_effects fx = {.eoi_vector = -1};
+	struct lapic_write_fx fx = {.eoi_vector = -1};
 	unsigned long flags = v3_host->lock_irqsave(d->lock);
 
-	if (!acc->write) {
+	if (lapic_x2apic_mode(a)) {
+		/* The page is not the APIC in x2APIC mode (SDM vol. 3
+		 * §11.12.1.2): reads see zeros, writes go nowhere. */
+		if (!acc->write)
+			acc->val[0] = 0;
+	} else if (!acc->write) {
 		/* Registers sit in the low 4 bytes of each 16-byte slot. */
-		uint64_t v = byte < 4 ? reg_read(a, reg) >> (byte * 8) : 0;
+		uint64_t v = byte < 4 ? lapic_reg_read(a, reg) >> (byte * 8) : 0;
 
 		acc->val[0] =
 		    acc->len >= 8 ? v : v & ((1ull << (acc->len * 8)) - 1);
 	} else if (byte == 0 && acc->len >= 4) {
-		reg_write(a, reg, (uint32_t)acc->val[0], &fx);
+		lapic_reg_write(a, reg, (uint32_t)acc->val[0], &fx);
 	}
 	v3_host->unlock_irqrestore(d->lock, flags);
-	if (fx.eoi_vector >= 0)
-		v3_apic_bus_eoi(d->vm, (uint8_t)fx.eoi_vector);
-	if (fx.send)
-		v3_apic_bus_send(d->vm, &fx.msg);
+	lapic_write_done(d, &fx);
 	return 0;
+}
+
+void lapic_write_done(struct lapic_dev *d, const struct lapic_write_fx *fx)
+{
+	if (fx->eoi_vector >= 0)
+		v3_apic_bus_eoi(d->vm, (uint8_t)fx->eoi_vector);
+	if (fx->send)
+		v3_apic_bus_send(d->vm, &fx->msg);
 }
 
 /* ---- MSRs and CPUID ----------------------------------------------------- */
@@ -645,20 +610,10 @@ static int lapic_msr(struct v3_vcpu *vcpu, struct v3_access *acc, void *priv)
 	int r = 0;
 
 	if (acc->addr == MSR_APIC_BASE) {
-		uint64_t v = acc->val[0];
-
-		if (!acc->write) {
+		if (!acc->write)
 			acc->val[0] = a->apic_base;
-		} else if ((v & ~(APIC_BASE_ADDR | APIC_BASE_ENABLE |
-				  APIC_BASE_BSP)) ||
-			   (v & APIC_BASE_ADDR) != LAPIC_GPA) {
-			/* x2APIC, reserved bits, relocation: not ours. */
-			r = -1;
-		} else {
-			a->apic_base = (v & ~APIC_BASE_BSP) |
-				       (a->apic_base & APIC_BASE_BSP);
-			update_extint(a);
-		}
+		else
+			r = lapic_set_apic_base(a, acc->val[0]);
 	} else if (!acc->write) {
 		acc->val[0] = a->tsc_deadline;
 	} else {
@@ -683,6 +638,8 @@ static int lapic_cpuid(struct v3_vcpu *vcpu, struct v3_access *acc,
 	if (d->apic[vcpu->id].apic_base & APIC_BASE_ENABLE)
 		acc->val[3] |= CPUID1_EDX_APIC;
 	acc->val[2] |= CPUID1_ECX_DEADLINE;
+	if (d->x2apic)
+		acc->val[2] |= CPUID1_ECX_X2APIC;
 	return 0;
 }
 
@@ -692,11 +649,20 @@ static int lapic_create(struct v3_vm *vm, const struct v3_cfg_device *cfg,
 			void **priv, char *err, size_t errlen)
 {
 	struct lapic_dev *d = v3_vm_zalloc(vm, sizeof(*d));
+	uint64_t x2apic;
 	int i;
 
 	*priv = d;
 	if (!d)
 		return -1;
+	if (v3_dev_opt_u64(cfg, "x2apic", 0, &x2apic, err, errlen) != 0)
+		return -1;
+	if (x2apic > 1) {
+		v3_snprintf(err, errlen, "line %d: lapic: x2apic=%llu, want 0 "
+			    "or 1", cfg->line, (unsigned long long)x2apic);
+		return -1;
+	}
+	d->x2apic = x2apic;
 	d->vm = vm;
 	d->lock = v3_host->lock_alloc();
 	d->apic = v3_vm_zalloc(vm, (size_t)vm->nvcpus * sizeof(*d->apic));
@@ -721,9 +687,11 @@ static int lapic_create(struct v3_vm *vm, const struct v3_cfg_device *cfg,
 			lapic_msr, d) ||
 	    v3_hook_add(vm, V3_HOOK_MSR, MSR_TSC_DEADLINE, MSR_TSC_DEADLINE,
 			lapic_msr, d) ||
-	    v3_hook_add(vm, V3_HOOK_CPUID, 1, 1, lapic_cpuid, d)) {
+	    v3_hook_add(vm, V3_HOOK_CPUID, 1, 1, lapic_cpuid, d) ||
+	    (d->x2apic && lapic_x2apic_attach(vm, d))) {
 		v3_snprintf(err, errlen, "line %d: lapic: 0xfee00000, MSR "
-			    "0x1b/0x6e0 or CPUID leaf 1 already hooked",
+			    "0x1b/0x6e0/0x800-0x8ff or CPUID leaf 1 already "
+			    "hooked",
 			    cfg->line);
 		return -1;
 	}

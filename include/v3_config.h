@@ -8,6 +8,10 @@
  *     block    = 16M                host base-block size (default 128M,
  *                                   power of two, 64K..1G)
  *     vcpus    = 1                  1..V3_CFG_MAX_VCPUS
+ *     host_cpus = 2,3               the host CPU of each vcpu's thread, in
+ *                                   vcpu order, one per vcpu (default:
+ *                                   vcpu i on CPU i mod the CPU count);
+ *                                   checked against the host at create
  *     paging   = nested             nested | shadow (nested falls back to
  *                                   shadow on a CPU without NPT/EPT)
  *     boot     = direct             direct (entry below) | bios (reset)
@@ -34,6 +38,7 @@
 #define V3_CFG_MAX_LOADS 8
 #define V3_CFG_MAX_DEVICES 32
 #define V3_CFG_MAX_OPTS 8
+#define V3_CFG_MAX_HOST_CPU 4095
 
 enum v3_paging_mode { V3_PAGING_NESTED, V3_PAGING_SHADOW };
 enum v3_boot_mode { V3_BOOT_DIRECT, V3_BOOT_BIOS };
@@ -62,6 +67,9 @@ struct v3_config {
 	uint64_t mem_size;
 	uint64_t block_size;
 	uint32_t vcpus;
+	uint32_t nhost_cpus; /* 0: default placement */
+	uint16_t host_cpus[V3_CFG_MAX_VCPUS];
+	int host_cpus_line;
 	enum v3_paging_mode paging;
 	enum v3_boot_mode boot;
 	uint64_t entry;

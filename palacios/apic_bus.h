@@ -33,7 +33,9 @@ struct v3_vm;
 struct v3_apic_msg {
 	uint8_t vector;
 	uint8_t delivery;  /* V3_APIC_DM_* */
-	uint8_t dest;	   /* APIC ID or logical destination */
+	uint32_t dest;	   /* APIC ID or logical destination */
+	bool x2apic;	   /* dest in x2APIC format: 32 bits, 0xffffffff
+			      broadcast (else 8 bits, 0xff) */
 	uint8_t shorthand; /* V3_APIC_SH_* (IPIs only) */
 	bool logical;	   /* destination mode */
 	bool level;	   /* level triggered: the receiver sets TMR */

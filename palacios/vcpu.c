@@ -244,10 +244,9 @@ static int vcpu_thread(void *arg)
 int v3_vcpu_launch(struct v3_vcpu *vcpu)
 {
 	char name[48];
-	int ncpu = v3_host->num_cpus();
 
 	v3_snprintf(name, sizeof(name), "%s-vcpu%d", vcpu->vm->name, vcpu->id);
-	vcpu->thread =
-	    v3_host->thread_create(vcpu_thread, vcpu, vcpu->id % ncpu, name);
+	vcpu->thread = v3_host->thread_create(vcpu_thread, vcpu,
+					      vcpu->place_cpu, name);
 	return vcpu->thread ? 0 : -1;
 }

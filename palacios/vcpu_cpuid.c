@@ -2,6 +2,7 @@
  * what we virtualize, plus our hypervisor leaves, then device hooks. */
 #include "exit.h"
 #include "host_cpu.h"
+#include "tsc_sync.h"
 #include "vm.h"
 #include "vmm.h"
 
@@ -33,6 +34,10 @@
 /* 0x80000001 EDX: RDTSCP(27) - it reads IA32_TSC_AUX, which the VMM
  * neither switches nor emulates (a guest writing it would take #GP). */
 #define EXT1_EDX_HIDE BIT(27)
+
+/* 0x80000007 EDX: invariant TSC (8), from the VMM's own check of the
+ * host CPUs (tsc_sync.c), not the host's bit: the guest's TSC is ours. */
+#define EXT7_EDX_INVARIANT_TSC BIT(8)
 
 #define HV_MAX_LEAF (V3_CPUID_HV_BASE + 0x10)
 
@@ -84,6 +89,11 @@ static void filtered_cpuid(struct v3_vcpu *vcpu, uint32_t leaf, uint32_t sub,
 	case 0x80000001:
 		r[2] &= ~EXT1_ECX_HIDE;
 		r[3] &= ~EXT1_EDX_HIDE;
+		break;
+	case 0x80000007:
+		r[3] &= ~EXT7_EDX_INVARIANT_TSC;
+		if (v3_tsc_synced)
+			r[3] |= EXT7_EDX_INVARIANT_TSC;
 		break;
 	case 0x8000000a: /* SVM features: no nested virtualization */
 		r[0] = r[1] = r[2] = r[3] = 0;

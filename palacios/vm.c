@@ -279,6 +279,27 @@ static int create_vcpus(struct v3_vm *vm, int n)
 	return 0;
 }
 
+/* Where each vcpu thread goes: the configured host_cpus, else vcpu i
+ * on CPU i mod the CPU count. */
+static int place_vcpus(struct v3_vm *vm, const struct v3_config *cfg,
+		       char *err, size_t errlen)
+{
+	int i, ncpu = v3_host->num_cpus();
+
+	for (i = 0; i < vm->nvcpus; i++) {
+		int cpu = cfg->nhost_cpus ? cfg->host_cpus[i] : i % ncpu;
+
+		if (cpu >= ncpu) {
+			v3_snprintf(err, errlen, "line %d: host_cpus: vcpu%d on "
+				    "host cpu %d, but the host has %d CPU(s)",
+				    cfg->host_cpus_line, i, cpu, ncpu);
+			return -1;
+		}
+		vm->vcpus[i]->place_cpu = cpu;
+	}
+	return 0;
+}
+
 static int build_vm(struct v3_vm *vm, const struct v3_config *cfg,
 		    const struct v3_image *imgs, int nimgs, char *err,
 		    size_t errlen)
@@ -316,6 +337,8 @@ static int build_vm(struct v3_vm *vm, const struct v3_config *cfg,
 			    cfg->vcpus, v3_arch->name);
 		return -1;
 	}
+	if (place_vcpus(vm, cfg, err, errlen) != 0)
+		return -1;
 	if (v3_devices_create(vm, cfg, err, errlen) != 0)
 		return -1;
 	/* Application processors are started with INIT/SIPI IPIs. */

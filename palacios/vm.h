@@ -47,6 +47,7 @@ struct v3_vcpu {
 	bool want_intr_window; /* ask for an exit once IF=1 */
 	volatile bool halted;
 	int host_cpu; /* where the vcpu thread runs (pinned) */
+	int place_cpu; /* the CPU its thread is created on (host_cpus) */
 	/* Set by the local APIC model while LVT LINT0 does not take ExtINT:
 	 * the 8259's INT output then does not reach this vcpu. */
 	volatile bool extint_masked;

@@ -22,7 +22,8 @@
 
 enum key_id {
 	KEY_NAME, KEY_MEMORY, KEY_BLOCK, KEY_VCPUS, KEY_PAGING, KEY_BOOT,
-	KEY_ENTRY, KEY_LOAD, KEY_ON_RESET, KEY_DEVICE, KEY_BIOS, NKEYS
+	KEY_ENTRY, KEY_LOAD, KEY_ON_RESET, KEY_DEVICE, KEY_BIOS, KEY_HOST_CPUS,
+	NKEYS
 };
 
 struct parser {
@@ -276,6 +277,38 @@ static int parse_vcpus(struct parser *p, char *val)
 	return 0;
 }
 
+/* "2,3,0": one host CPU number per vcpu, commas between (spaces
+ * allowed around them); the count is checked against vcpus at the end. */
+static int parse_host_cpus(struct parser *p, char *val)
+{
+	struct v3_config *cfg = p->cfg;
+	char *item = val;
+
+	cfg->host_cpus_line = p->line;
+	while (item) {
+		char *comma = find_char(item, ',');
+		uint64_t n;
+
+		if (comma)
+			*comma = '\0';
+		item = trim(item);
+		if (cfg->nhost_cpus == V3_CFG_MAX_VCPUS)
+			return fail(p, "host_cpus lists more than %d CPUs",
+				    V3_CFG_MAX_VCPUS);
+		if (!*item)
+			return fail(p, "host_cpus has an empty entry (want "
+				    "CPU numbers separated by commas)");
+		if (get_number(p, "host_cpus entry", item, &n))
+			return -1;
+		if (n > V3_CFG_MAX_HOST_CPU)
+			return fail(p, "host_cpus entry '%s' is not in 0..%d",
+				    quote(p, item), V3_CFG_MAX_HOST_CPU);
+		cfg->host_cpus[cfg->nhost_cpus++] = (uint16_t)n;
+		item = comma ? comma + 1 : NULL;
+	}
+	return 0;
+}
+
 /* Looks 'val' up in a NULL-terminated list of words; returns its index. */
 static int pick_word(struct parser *p, const char *key, const char *val,
 		     const char *const *words)
@@ -475,6 +508,7 @@ static const struct key_def {
 	[KEY_ON_RESET] = { "on_reset", parse_on_reset, false },
 	[KEY_DEVICE]   = { "device",   parse_device,   true },
 	[KEY_BIOS]     = { "bios",     parse_bios,     false },
+	[KEY_HOST_CPUS] = { "host_cpus", parse_host_cpus, false },
 };
 
 static int parse_line(struct parser *p, char *line)
@@ -522,6 +556,10 @@ static int check_whole(struct parser *p)
 		return fail_at(p, 0, "missing required key 'name'");
 	if (!p->seen[KEY_MEMORY])
 		return fail_at(p, 0, "missing required key 'memory'");
+	if (p->seen[KEY_HOST_CPUS] && cfg->nhost_cpus != cfg->vcpus)
+		return fail_at(p, p->seen[KEY_HOST_CPUS],
+			       "host_cpus lists %u CPU(s) for %u vcpu(s)",
+			       cfg->nhost_cpus, cfg->vcpus);
 	if (cfg->boot == V3_BOOT_BIOS && !p->seen[KEY_BIOS])
 		return fail_at(p, p->seen[KEY_BOOT],
 			       "boot = bios needs a 'bios = IMAGE' line");

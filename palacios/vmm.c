@@ -1,5 +1,6 @@
 /* vmm.c - global entry points: host registration, backend selection. */
 #include "arch.h"
+#include "tsc_sync.h"
 #include "vmm.h"
 #include "v3_vm.h"
 
@@ -122,6 +123,7 @@ int v3_init(const struct v3_host_ops *ops)
 	}
 	v3_print("%s enabled on %d cpu(s)%s", v3_arch->name, ops->num_cpus(),
 		 v3_arch->nested_paging ? ", nested paging available" : "");
+	v3_tsc_check_sync();
 	return 0;
 }
 

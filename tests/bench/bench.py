@@ -5,6 +5,12 @@ then the same guest through the v3vee module in Debian's kernel (the
 Linux host), whose exit costs should stay within 1.2x of the LWK's, and
 under Intel VMX in Bochs (--no-vmx skips it).
 
+The same guest ELFs (exitbench, and apic-ipi on two vcpus) also run as
+Multiboot images under QEMU+KVM inside a Debian kernel in the same
+emulated machine (tests/bench/kvm/run_kvm_ref.py --kernel; --no-kvm
+skips it): the exit costs and the IPI round trip are printed next to
+KVM's, as ratios from the same run.
+
 Bochs's TSC counts instructions, not time, so the VMX column is wall
 time: when each BENCH line reaches us, minus the line before it, over
 16384 iterations (lines arrive within ~5 ms; a loop takes ~0.2 s).
@@ -16,9 +22,11 @@ Targets are for the median.  Exit status 1 when the run produced no
 numbers; with --strict also when a target is missed.
 """
 import argparse
+import json
 import os
 import re
 import statistics
+import subprocess
 import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -58,6 +66,16 @@ LINUX_RATIO_TARGET = 1.2
 VMX_BARE_CPUID_US = 10.0
 VMX_TARGET_FACTOR = 1.3
 VMX_OPERATIONS = ('cpuid', 'io_out', 'io_in', 'hypercall', 'baseline')
+# Our IPI round trip may cost at most this much of QEMU+KVM's.
+KVM_IPI_TARGET = 0.5
+# What the exiting operations are under QEMU+KVM: an unclaimed port goes
+# to QEMU's userspace, CPUID and VMMCALL stay in the kernel.
+KVM_OPERATIONS = [
+    ('cpuid', 'in KVM'), ('io_out', 'QEMU userspace'),
+    ('io_in', 'QEMU userspace'), ('hypercall', 'in KVM (-ENOSYS)'),
+    ('cpuid_pg', 'in KVM'), ('io_out_pg', 'QEMU userspace'),
+    ('io_in_pg', 'QEMU userspace'), ('hypercall_pg', 'in KVM (-ENOSYS)'),
+]
 
 
 def boot(a, host='lwk', guest=GUEST, machine='qemu', smp=1):
@@ -136,17 +154,86 @@ def vmx_report(run):
     return ok
 
 
-def report_ipi(lines, where):
-    """The apic-ipi guest's ping-pong: a fixed IPI each way per round
-    trip between two vcpus."""
-    for line in lines:
+def run_kvm(a, guest, smp):
+    """The guest's ELF under QEMU+KVM (L2 in a Debian L1 kernel): its
+    console lines, or None after saying why on stderr."""
+    elf = os.path.join(a.build, 'guests', guest + '.elf')
+    cmd = [sys.executable, os.path.join(HERE, 'kvm', 'run_kvm_ref.py'),
+           '--kernel', elf, '--smp', str(smp), '--build', a.build]
+    if a.qemu:
+        cmd += ['--qemu', a.qemu]
+    print(f'# QEMU+KVM reference: {guest} with -smp {smp} in a Debian L1 '
+          f'kernel', flush=True)
+    r = subprocess.run(cmd, stdout=subprocess.PIPE, text=True)
+    if r.returncode != 0:
+        print(f'bench.py: the QEMU+KVM run of {guest} failed',
+              file=sys.stderr)
+        return None
+    res = json.loads(r.stdout)
+    if res.get('guest_status') != 0:
+        print(f'bench.py: {guest} under QEMU+KVM ended with status '
+              f'{res.get("guest_status")} (log {res.get("log")})',
+              file=sys.stderr)
+        return None
+    return res['console']
+
+
+def ipi_cycles(lines):
+    for line in lines or []:
         m = IPI_RE.search(line)
         if m:
-            print(f'IPI round trip, two vcpus {where}: {m.group(1)} cycles '
-                  f'(mean of {m.group(2)})')
-            return 0
-    print('bench.py: no BENCH-IPI line from apic-ipi', file=sys.stderr)
-    return 1
+            return int(m.group(1)), int(m.group(2))
+    return None
+
+
+def report_ipi(lines, where, kvm_lines=None):
+    """The apic-ipi guest's ping-pong: a fixed IPI each way per round
+    trip between two vcpus; with kvm_lines, next to QEMU+KVM's."""
+    got = ipi_cycles(lines)
+    if not got:
+        print('bench.py: no BENCH-IPI line from apic-ipi', file=sys.stderr)
+        return 1
+    print(f'IPI round trip, two vcpus {where}: {got[0]} cycles '
+          f'(mean of {got[1]})')
+    if kvm_lines is None:
+        return 0
+    kvm = ipi_cycles(kvm_lines)
+    if not kvm:
+        print('  QEMU+KVM (L2 -smp 2): no numbers (see its log)')
+        return 1
+    ratio = got[0] / kvm[0] if kvm[0] else float('inf')
+    good = ratio <= KVM_IPI_TARGET
+    print(f'  QEMU+KVM (L2 -smp 2, same emulated machine): {kvm[0]} cycles; '
+          f'ratio {ratio:.2f} (target <= {KVM_IPI_TARGET:g}) '
+          f'{"ok" if good else "MISS"}')
+    return 0 if good else 2
+
+
+def bench_cycles(lines):
+    cycles = {}
+    for line in lines:
+        m = BENCH_RE.search(line)
+        if m:
+            cycles.setdefault(m.group(1), []).append(int(m.group(3)))
+    return cycles
+
+
+def report_kvm_exits(ours, kvm_lines):
+    """Medians of the exit costs next to QEMU+KVM's (same guest ELF)."""
+    kvm = bench_cycles(kvm_lines or [])
+    print('\nNext to QEMU+KVM (the exitbench ELF as L2 in a Debian L1 '
+          'kernel, same emulated machine), medians in cycles')
+    if not kvm:
+        print('QEMU+KVM: no numbers (see its log)')
+        return
+    print(f'{"operation":13} {"ours":>9} {"QEMU+KVM":>10} {"ratio":>6}  '
+          'where KVM handles it')
+    for op, where in KVM_OPERATIONS:
+        if op not in ours or op not in kvm:
+            continue
+        med, kmed = statistics.median(ours[op]), statistics.median(kvm[op])
+        ratio = med / kmed if kmed else float('inf')
+        print(f'{op:13} {med:>9.0f} {kmed:>10.0f} {ratio:>6.2f}  {where}')
 
 
 def row(name, what, values, target, linux):
@@ -191,7 +278,7 @@ def parse(lines, host):
     return cycles, sec
 
 
-def report(lines, strict, linux_lines=None):
+def report(lines, strict, linux_lines=None, kvm_lines=None):
     got = parse(lines, 'LWK')
     if not got:
         return 1
@@ -222,6 +309,8 @@ def report(lines, strict, linux_lines=None):
     else:
         print('\nVMM memory per VM: no V3-MEM line')
         ok = False
+    if kvm_lines is not False:
+        report_kvm_exits(cycles, kvm_lines)
     return 0 if ok or not strict else 1
 
 
@@ -237,22 +326,30 @@ def main():
                     help='skip the Linux-host run')
     ap.add_argument('--no-vmx', action='store_true',
                     help='skip the Intel VMX run in Bochs')
+    ap.add_argument('--no-kvm', action='store_true',
+                    help='skip the QEMU+KVM reference runs')
     ap.add_argument('-v', '--verbose', action='store_true')
     a = ap.parse_args()
     if a.replay:
         with open(a.replay, errors='replace') as f:
             lines = split_lines(f.read())
-        return report(lines, a.strict)
+        return report(lines, a.strict, kvm_lines=False)
     lines = boot(a).lines
     linux = None if a.no_linux else boot(a, 'linux').lines
-    status = report(lines, a.strict, linux)
+    ipi2 = boot(a, guest=IPI_GUEST, smp=2).lines
+    ipi1 = boot(a, guest=IPI_GUEST).lines
+    kvm_exit = kvm_ipi = False
+    if not a.no_kvm:
+        kvm_exit = run_kvm(a, GUEST, 1)
+        kvm_ipi = run_kvm(a, IPI_GUEST, 2)
+    status = report(lines, a.strict, linux, kvm_exit)
     print()
-    status |= report_ipi(boot(a, guest=IPI_GUEST, smp=2).lines,
-                         'on two host CPUs')
-    status |= report_ipi(boot(a, guest=IPI_GUEST).lines,
-                         'sharing one host CPU')
-    print('(QEMU+KVM reference for the IPI round trip: not measured yet; '
-          'tests/bench/kvm boots ISOs only)')
+    ipi_status = report_ipi(ipi2, 'on two host CPUs',
+                            None if kvm_ipi is False else kvm_ipi or [])
+    status |= ipi_status & 1
+    if a.strict and ipi_status:
+        status = 1
+    status |= report_ipi(ipi1, 'sharing one host CPU')
     if not a.no_vmx:
         ok = vmx_report(boot(a, machine='bochs'))
         if a.strict and not ok:

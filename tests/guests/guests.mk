@@ -55,7 +55,7 @@ $(GUEST_OUT)/%.elf: $(GUEST_OUT)/%.c.o $(GUEST_LIB_OBJS) $(GUEST_LDSCRIPT)
 	$(Q)$(CC) $(GUEST_LDFLAGS) -o $@ $< $(GUEST_LIB_OBJS)
 
 # The VMM copies the image byte for byte to its load address: just the
-# sections from 1 MiB up (not the ELF-only Multiboot header).
+# sections from 1 MiB up.
 GUEST_IMAGE_SECTIONS := -j .text -j .rodata -j .data
 $(GUEST_OUT)/%.bin: $(GUEST_OUT)/%.elf $(GUEST_DIR)/guests.mk
 	$(Q)$(OBJCOPY) -O binary $(GUEST_IMAGE_SECTIONS) $< $@

@@ -105,7 +105,8 @@ static void test_registers(void)
 	v = 0xfed00800;
 	report(msr(vm, 1, 0x1b, true, &v) != 0, "relocation refused (#GP)");
 	v = 0xfee00c00;
-	report(msr(vm, 1, 0x1b, true, &v) != 0, "x2APIC mode refused (#GP)");
+	report(msr(vm, 1, 0x1b, true, &v) != 0,
+	       "x2APIC mode refused without x2apic=1 (#GP)");
 	wr(vm, 0, 0xe0, 0x0fffffff);
 	report(rd(vm, 0, 0xe0) == 0x0fffffff, "DFR cluster model");
 	wr(vm, 0, 0xd0, 0x12345678);
@@ -377,6 +378,113 @@ static void test_ioapic(void)
 	done_vm(vm, "ioapic");
 }
 
+/* x2APIC (device option x2apic=1): the IA32_APIC_BASE transitions, the
+ * MSR interface and its #GP cases, 32-bit destinations. */
+static uint64_t rdx(struct v3_vm *vm, int cpu, uint32_t index, int *r)
+{
+	uint64_t v = 0;
+
+	*r = msr(vm, cpu, index, false, &v);
+	return v;
+}
+
+static int wrx(struct v3_vm *vm, int cpu, uint32_t index, uint64_t v)
+{
+	return msr(vm, cpu, index, true, &v);
+}
+
+static void test_x2apic(void)
+{
+	struct v3_vm *vm = make_vm("device = lapic\n", 1);
+	struct v3_access id = {.kind = V3_HOOK_CPUID, .addr = 1};
+	int r, i;
+
+	v3_hook_call(vm->vcpus[0], &id);
+	report(!(id.val[2] & (1u << 21)), "x2APIC hidden by default");
+	report(wrx(vm, 0, 0x1b, 0xfee00d00) != 0,
+	       "EXTD refused without x2apic=1");
+	done_vm(vm, "x2apic off");
+
+	vm = make_vm("device = lapic x2apic=1\n", 3);
+	id.val[2] = 0;
+	v3_hook_call(vm->vcpus[0], &id);
+	report(id.val[2] & (1u << 21), "CPUID.1:ECX.x2APIC with x2apic=1");
+	rdx(vm, 0, 0x802, &r);
+	report(r != 0, "x2APIC MSRs #GP in xAPIC mode");
+	report(wrx(vm, 0, 0x1b, 0xfee00500) != 0, "EXTD without EN: #GP");
+	wrx(vm, 2, 0x1b, 0xfee00000);
+	report(wrx(vm, 2, 0x1b, 0xfee00c00) != 0,
+	       "disabled -> x2APIC: #GP");
+	report(wrx(vm, 2, 0x1b, 0xfee00800) == 0 &&
+	       wrx(vm, 2, 0x1b, 0xfee00c00) == 0,
+	       "disabled -> xAPIC -> x2APIC");
+	for (i = 0; i < 2; i++)
+		report(wrx(vm, i, 0x1b, i ? 0xfee00c00 : 0xfee00d00) == 0,
+		       "vcpu%d xAPIC -> x2APIC", i);
+	report(rdx(vm, 1, 0x802, &r) == 1 && r == 0, "x2APIC ID of vcpu1 is 1");
+	report(rdx(vm, 2, 0x80d, &r) == 0x4 && r == 0,
+	       "LDR of vcpu2: cluster 0, bit 2");
+	report(rdx(vm, 0, 0x803, &r) == 0x50014, "version MSR");
+	report(wrx(vm, 0, 0x802, 5) != 0 && wrx(vm, 0, 0x80d, 1) != 0 &&
+	       wrx(vm, 0, 0x803, 0) != 0 && wrx(vm, 0, 0x839, 0) != 0,
+	       "writes to ID, LDR, version, current count: #GP");
+	rdx(vm, 0, 0x80b, &r);
+	report(r != 0, "EOI read: #GP");
+	rdx(vm, 0, 0x83f, &r);
+	report(r != 0, "SELF IPI read: #GP");
+	rdx(vm, 0, 0x80e, &r);
+	report(r != 0, "no DFR in x2APIC mode");
+	rdx(vm, 0, 0x831, &r);
+	report(r != 0, "no ICR high half in x2APIC mode");
+	rdx(vm, 0, 0x82f, &r);
+	report(r != 0, "no CMCI LVT with 6 entries");
+	report(wrx(vm, 0, 0x808, 0x100) != 0, "TPR reserved bits: #GP");
+	report(wrx(vm, 0, 0x80b, 1) != 0, "non-zero EOI: #GP");
+	report(wrx(vm, 0, 0x80b, 1ull << 32) != 0, "bits 63:32 of EOI: #GP");
+	report(wrx(vm, 0, 0x830, 0x1000) != 0, "ICR delivery status: #GP");
+	for (i = 0; i < 3; i++)
+		report(wrx(vm, i, 0x80f, SVR_ON) == 0, "vcpu%d SVR on", i);
+	report(rdx(vm, 0, 0x80f, &r) == SVR_ON, "SVR reads back");
+	report(wrx(vm, 0, 0x830, (2ull << 32) | 0x60) == 0 &&
+	       take(vm, 2) == 0x60 && take(vm, 1) == -1,
+	       "ICR MSR: fixed IPI to x2APIC ID 2");
+	report(rdx(vm, 0, 0x830, &r) == ((2ull << 32) | 0x60),
+	       "ICR reads back as one 64-bit value");
+	wrx(vm, 2, 0x80b, 0);
+	report(wrx(vm, 0, 0x830, (0x00000006ull << 32) | 0x861) == 0 &&
+	       take(vm, 1) == 0x61 && take(vm, 2) == 0x61 &&
+	       take(vm, 0) == -1,
+	       "logical cluster 0, members 1 and 2");
+	wrx(vm, 1, 0x80b, 0);
+	wrx(vm, 2, 0x80b, 0);
+	report(wrx(vm, 0, 0x830, (0xffffffffull << 32) | 0x62) == 0 &&
+	       take(vm, 0) == 0x62 && take(vm, 1) == 0x62 &&
+	       take(vm, 2) == 0x62, "physical broadcast 0xffffffff");
+	for (i = 0; i < 3; i++)
+		wrx(vm, i, 0x80b, 0);
+	report(wrx(vm, 1, 0x83f, 0x63) == 0 && take(vm, 1) == 0x63 &&
+	       take(vm, 0) == -1 && rdx(vm, 1, 0x830, &r) == 0,
+	       "SELF IPI reaches only itself and leaves the ICR alone");
+	report(wrx(vm, 1, 0x83f, 0x163) != 0, "SELF IPI reserved bits: #GP");
+	wrx(vm, 1, 0x80b, 0);
+	report(rd(vm, 1, 0x20) == 0 && (wr(vm, 1, 0x80, 0xf0),
+	       rdx(vm, 1, 0x808, &r) == 0),
+	       "the xAPIC page is gone in x2APIC mode");
+	report(wrx(vm, 1, 0x1b, 0xfee00800) != 0, "x2APIC -> xAPIC: #GP");
+	report(wrx(vm, 1, 0x1b, 0xfee00000) == 0 &&
+	       wrx(vm, 1, 0x1b, 0xfee00800) == 0 &&
+	       rd(vm, 1, 0x20) == 1u << 24 && rd(vm, 1, 0xf0) == 0xff,
+	       "x2APIC -> disabled -> xAPIC resets the APIC");
+	wrx(vm, 0, 0x832, 0x20064); /* periodic, vector 0x64 */
+	report(rdx(vm, 0, 0x832, &r) == 0x20064, "LVT timer MSR");
+	report(wrx(vm, 0, 0x832, 0x80064) != 0, "LVT timer reserved bit: #GP");
+	wrx(vm, 0, 0x83e, 0xb);
+	wrx(vm, 0, 0x838, 1000000);
+	report(rdx(vm, 0, 0x838, &r) == 1000000 &&
+	       rdx(vm, 0, 0x839, &r) <= 1000000, "timer counts via MSRs");
+	done_vm(vm, "x2apic");
+}
+
 static void test_refusals(void)
 {
 	char err[160];
@@ -395,6 +503,7 @@ int main(void)
 	test_init_sipi();
 	test_timer();
 	test_ioapic();
+	test_x2apic();
 	test_refusals();
 	return report_summary("test_apic");
 }

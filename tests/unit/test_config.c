@@ -279,6 +279,30 @@ static void test_block_vcpus_modes(void)
 		"line 3: on_reset 'reboot' must be 'stop' or 'reset'");
 }
 
+static void test_host_cpus(void)
+{
+	if (accepts("host_cpus", BASE "host_cpus = 3, 1 ,0\nvcpus = 3\n"))
+		report(cfg.nhost_cpus == 3 && cfg.host_cpus[0] == 3 &&
+		       cfg.host_cpus[1] == 1 && cfg.host_cpus[2] == 0 &&
+		       cfg.host_cpus_line == 3, "host_cpus 3,1,0 stored");
+	if (accepts("no host_cpus", BASE "vcpus = 2\n"))
+		report(cfg.nhost_cpus == 0, "no host_cpus: default placement");
+	rejects("host_cpus count", BASE "vcpus = 2\nhost_cpus = 1\n",
+		"line 4: host_cpus lists 1 CPU(s) for 2 vcpu(s)");
+	rejects("host_cpus junk", BASE "vcpus = 2\nhost_cpus = 1,x\n",
+		"line 4: host_cpus entry 'x' is not a number");
+	rejects("host_cpus empty entry", BASE "vcpus = 2\nhost_cpus = 1,,2\n",
+		"line 4: host_cpus has an empty entry (want CPU numbers "
+		"separated by commas)");
+	rejects("host_cpus trailing comma", BASE "host_cpus = 1,\n",
+		"line 3: host_cpus has an empty entry (want CPU numbers "
+		"separated by commas)");
+	rejects("host_cpus out of range", BASE "host_cpus = 4096\n",
+		"line 3: host_cpus entry '4096' is not in 0..4095");
+	rejects("host_cpus spaces only", BASE "host_cpus = 1 2\n",
+		"line 3: host_cpus entry '1 2' has junk after the number");
+}
+
 static void test_entry(void)
 {
 	rejects("entry at the end of memory, given before memory",
@@ -682,6 +706,7 @@ int main(void)
 	test_name();
 	test_memory();
 	test_block_vcpus_modes();
+	test_host_cpus();
 	test_entry();
 	test_load();
 	test_device();

@@ -14,11 +14,19 @@
 # the VM, and with it its counters, still exists).  Times are seconds since
 # L2's QEMU was started, on L1's clock.  Then L1 powers off.
 #
+# With l1.kernel=1 the disk holds a Multiboot ELF (a test guest) instead:
+# L2 boots it with -kernel, its console is the debugcon port 0xe9 and it
+# ends through isa-debug-exit at 0xf4, which makes QEMU exit at once.
+# The counters are snapshot at the guest's first BENCH-IPI, BENCH-DONE or
+# SUMMARY line (phase=done), and "KVM-L2-GUEST-EXIT qemu_status=<n>" gives
+# QEMU's exit status ((guest status << 1) | 1).
+#
 # Kernel command line:
 #   l1.npt=0|1         kvm_amd's npt parameter (default 1)
 #   l1.kvm_amd=a=1,b=2 more kvm_amd parameters
 #   l1.smp=N l1.mem=MiB  L2's vCPUs (default 1) and memory (default 256)
 #   l1.disk=DEV        the ISO's block device (default /dev/vda)
+#   l1.kernel=1        the disk holds a Multiboot ELF, not an ISO
 #   l1.timeout=S       give up on L2 after S seconds (default 300)
 #   l1.stall=S         give up when KVM counts no exit for S s (default 30)
 #   l1.trace=1         also trace every exit until GUEST-USERSPACE-UP and print
@@ -54,6 +62,7 @@ fail() { # MESSAGE
 }
 
 npt=1 smp=1 mem=256 disk=/dev/vda timeout=300 stall=30 trace=0 kvm_amd_extra=
+kernel=0
 for arg in $(cat /proc/cmdline); do
 	case $arg in
 	l1.npt=*)     npt=${arg#*=} ;;
@@ -64,6 +73,7 @@ for arg in $(cat /proc/cmdline); do
 	l1.timeout=*) timeout=${arg#*=} ;;
 	l1.stall=*)   stall=${arg#*=} ;;
 	l1.trace=*)   trace=${arg#*=} ;;
+	l1.kernel=*)  kernel=${arg#*=} ;;
 	esac
 done
 case $npt in 0|1) ;; *) fail "l1.npt=$npt: want 0 or 1" ;; esac
@@ -96,16 +106,30 @@ esac
 [ -d $DBG ] || fail "no $DBG (debugfs)"
 echo "KVM-MODULES-LOADED kvm_amd.npt=$got uptime=$(uptime_s)"
 
-# --- the reference ISO ---------------------------------------------------
+# --- the reference ISO (or test guest) -----------------------------------
 # Read from the disk into L1's RAM before L2 starts, so L2's CD reads cost
 # what they would from memory, not L1 virtio-blk I/O inside the timing.
 i=0
 while [ ! -b "$disk" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
-[ -b "$disk" ] || fail "no $disk: the reference ISO is not attached to L1"
-cat "$disk" > /tmp/ref.iso || fail "cannot read the ISO from $disk"
-magic=$(dd if=/tmp/ref.iso bs=1 skip=32769 count=5 2>/dev/null)
-[ "$magic" = CD001 ] || fail "$disk holds no ISO 9660 image"
-echo "KVM-ISO bytes=$(wc -c < /tmp/ref.iso) uptime=$(uptime_s)"
+[ -b "$disk" ] || fail "no $disk: the guest image is not attached to L1"
+if [ "$kernel" = 1 ]; then
+	# The image is the ELF padded to whole sectors; QEMU's ELF loader
+	# reads only what the program headers name.
+	cat "$disk" > /tmp/guest.elf || fail "cannot read the guest from $disk"
+	magic=$(dd if=/tmp/guest.elf bs=1 skip=1 count=3 2>/dev/null)
+	[ "$magic" = ELF ] || fail "$disk holds no ELF image"
+	echo "KVM-KERNEL bytes=$(wc -c < /tmp/guest.elf) uptime=$(uptime_s)"
+	media="-kernel /tmp/guest.elf -display none -serial none -debugcon stdio
+		-device isa-debug-exit,iobase=0xf4,iosize=4"
+	done_re='^(BENCH-IPI|BENCH-DONE|SUMMARY:)'
+else
+	cat "$disk" > /tmp/ref.iso || fail "cannot read the ISO from $disk"
+	magic=$(dd if=/tmp/ref.iso bs=1 skip=32769 count=5 2>/dev/null)
+	[ "$magic" = CD001 ] || fail "$disk holds no ISO 9660 image"
+	echo "KVM-ISO bytes=$(wc -c < /tmp/ref.iso) uptime=$(uptime_s)"
+	media="-nographic -cdrom /tmp/ref.iso -boot d"
+	done_re=GUEST-WORK-DONE
+fi
 
 # --- L2 ------------------------------------------------------------------
 # Counters: every plain numeric file of $DBG (sums over all VMs; L2 is the
@@ -132,9 +156,9 @@ fi
 # nobody blocks): the SHUTDOWN/STOP events tell when L2 is done, and
 # "-action shutdown=pause" keeps the VM (and its counters) until "quit".
 mkfifo /tmp/qmp.in /tmp/qmp.out
+# shellcheck disable=SC2086 # $media holds separate words
 set -- qemu-system-x86_64 -enable-kvm -cpu host -smp "$smp" -m "$mem" \
-	-nographic -no-reboot -net none -vga none \
-	-cdrom /tmp/ref.iso -boot d \
+	-no-reboot -net none -vga none $media \
 	-action shutdown=pause \
 	-chardev pipe,id=qmp,path=/tmp/qmp -mon chardev=qmp,mode=control
 echo "KVM-L2-CMD $*"
@@ -144,9 +168,12 @@ echo "KVM-L2-START uptime=$t0"
 	"$@" < /dev/null 2>&1 &
 	echo $! > /tmp/qemu.pid
 	wait $!
-	echo "KVM-L2-QEMU-EXIT status=$?"
+	st=$?
+	echo "$st" > /tmp/qemu.status
+	echo "KVM-L2-QEMU-EXIT status=$st"
 ) | awk -v mode=console -v t0="$t0" -v dir=$DBG -v stats=/tmp/stats \
-	-v base=/tmp/base -v tracing="$T" -f $B/l2-console.awk &
+	-v base=/tmp/base -v tracing="$T" -v done_re="$done_re" \
+	-f $B/l2-console.awk &
 pipeline=$!
 
 i=0
@@ -291,6 +318,10 @@ trace_summary() {
 }
 [ -n "$T" ] && trace_summary
 
+if [ "$kernel" = 1 ] && [ "$outcome" = died ] && [ -s /tmp/qemu.status ]; then
+	echo "KVM-L2-GUEST-EXIT qemu_status=$(cat /tmp/qemu.status) time=$(elapsed)"
+	end ok
+fi
 case $outcome in
 shutdown) end ok ;;
 timeout)  fail "L2 did not shut down within l1.timeout=$timeout s" ;;

@@ -4,7 +4,8 @@
 #   mode=base     print "name value" for every counter (the baseline)
 #   mode=snap     print one KVM-RESULT line for phase=<phase>, <extra>
 #   mode=console  copy stdin as "L2 <seconds since t0> | <line>"; at
-#                 GUEST-USERSPACE-UP and GUEST-WORK-DONE add a KVM-RESULT
+#                 GUEST-USERSPACE-UP and at the first line matching
+#                 done_re (GUEST-WORK-DONE unless given) add a KVM-RESULT
 #                 line (phase=userspace, phase=done).
 # Variables: dir (the kvm debugfs directory), stats (a file naming its
 # counters, one a line), base (the baseline file), t0 (L1 uptime when L2's
@@ -79,6 +80,8 @@ BEGIN {
 		}
 		close(base)
 	}
+	if (done_re == "")
+		done_re = "GUEST-WORK-DONE"
 	if (mode == "base") {
 		read_counters()
 		for (i = 1; i <= n; i++)
@@ -104,7 +107,7 @@ mode == "console" {
 			close(tracing "/tracing_on")
 		}
 		result("userspace", t, "")
-	} else if (index($0, "GUEST-WORK-DONE") && !done_work) {
+	} else if ($0 ~ done_re && !done_work) {
 		done_work = 1
 		result("done", t, "")
 	}

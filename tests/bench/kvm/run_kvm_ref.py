@@ -7,6 +7,11 @@ and how many VM exits (by kind) KVM took to get there, to finish the
 guest's workload, and to shut down.
 
     run_kvm_ref.py [--npt 0|1] [--iso PATH] [--smp N] [-v]
+    run_kvm_ref.py --kernel GUEST.elf [--smp N]
+
+With --kernel, L2 boots a test guest's Multiboot ELF with -kernel instead
+(console on debugcon 0xe9, exit through isa-debug-exit 0xf4) and the JSON
+holds the guest's exit status and console lines ("console").
 
 Exit status 0 with the JSON on stdout; 1 with a message on stderr (and no
 JSON) when the run failed; 2 on bad arguments.  The L1 initramfs is built
@@ -38,6 +43,8 @@ RESULT_RE = re.compile(r'KVM-RESULT (.*)$')
 TRACE_RE = re.compile(r'KVM-TRACE (exit|pio|mmio|overrun) (.*)$')
 FAIL_RE = re.compile(r'KVM-FAIL (.*)$')
 KV_RE = re.compile(r'([A-Za-z0-9_.]+)=(\S*)')
+L2_LINE_RE = re.compile(r'^L2 +[0-9.]+ \| (.*)$')
+SECTOR = 512
 
 
 class RunError(Exception):
@@ -128,19 +135,35 @@ def log(a, msg):
         print(f'run_kvm_ref: {msg}', file=sys.stderr, flush=True)
 
 
+def kernel_image(a):
+    """The guest ELF padded to whole sectors: L1 sees it as a disk."""
+    with open(a.kernel, 'rb') as f:
+        data = f.read()
+    if data[:4] != b'\x7fELF':
+        raise RunError(f'{a.kernel} is not an ELF file')
+    data += b'\0' * (-len(data) % SECTOR)
+    out = os.path.join(a.build, 'bench-kvm',
+                       os.path.basename(a.kernel) + '.img')
+    os.makedirs(os.path.dirname(out), exist_ok=True)
+    with open(out, 'wb') as f:
+        f.write(data)
+    return out
+
+
 def l1_command(a, kver, initrd):
     append = ' '.join([
         'console=ttyS0', 'quiet', 'panic=-1',
         f'l1.npt={a.npt}', f'l1.smp={a.smp}', f'l1.mem={a.mem}',
         f'l1.timeout={int(a.timeout)}', f'l1.stall={int(a.stall)}'] +
         ([f'l1.kvm_amd={a.kvm_amd}'] if a.kvm_amd else []) +
-        (['l1.trace=1'] if a.trace else []))
+        (['l1.trace=1'] if a.trace else []) +
+        (['l1.kernel=1'] if a.kernel else []))
     return [which(a.qemu), '-accel', 'tcg', '-cpu', a.l1_cpu,
             '-m', str(a.l1_mem), '-smp', str(a.l1_smp),
             '-nographic', '-no-reboot', '-net', 'none',
             '-kernel', f'/boot/vmlinuz-{kver}', '-initrd', initrd,
             # The ISO as a read-only virtio disk (/dev/vda in L1).
-            '-drive', f'file={a.iso},if=virtio,format=raw,readonly=on',
+            '-drive', f'file={a.disk},if=virtio,format=raw,readonly=on',
             '-append', append]
 
 
@@ -183,6 +206,7 @@ def run_l1(a, cmd, logpath):
             if a.verbose:
                 print(f'[{t:8.3f}] {line}', file=sys.stderr, flush=True)
             for marker in ('KVM-L1-UP', 'KVM-L2-START', 'GUEST-USERSPACE-UP',
+                           'KVM-L2-GUEST-EXIT',
                            'GUEST-WORK-DONE', 'KVM-END'):
                 if marker in line and marker not in events:
                     events[marker] = t
@@ -199,6 +223,34 @@ def run_l1(a, cmd, logpath):
 
 def tail(lines, n=15):
     return '\n'.join('    ' + l for l in lines[-n:])
+
+
+def parse_kernel(a, lines, events, out, phases, logpath, kver):
+    """The --kernel run: the guest's console and exit status."""
+    console = []
+    for line in lines:
+        m = L2_LINE_RE.search(line)
+        if m:
+            console.append(m.group(1))
+    st = out.get('guest_exit', {}).get('qemu_status')
+    if out.get('end', {}).get('status') != 'ok' or st is None:
+        raise RunError(f'L2 did not end through isa-debug-exit (log '
+                       f'{logpath}); last lines:\n' + tail(lines))
+    # isa-debug-exit: QEMU exits with (value << 1) | 1.
+    status = st >> 1 if isinstance(st, int) and st & 1 else None
+    return {
+        'ok': True,
+        'reference': 'QEMU+KVM in a Debian L1 kernel under qemu TCG',
+        'npt': a.npt,
+        'kvm_amd_npt': str(out.get('modules', {}).get('kvm_amd.npt', '')),
+        'l1': {'kernel': kver, 'cpu': a.l1_cpu, 'smp': a.l1_smp,
+               'mem_mib': a.l1_mem},
+        'l2_smp': a.smp, 'l2_mem_mib': a.mem, 'kernel': a.kernel,
+        'qemu_status': st, 'guest_status': status,
+        'time_to_exit': out['guest_exit'].get('time'),
+        'phases': phases, 'console': console,
+        'wall_s': round(events['wall'], 3), 'log': logpath,
+    }
 
 
 def parse(a, lines, events, rc, logpath, kver):
@@ -226,6 +278,7 @@ def parse(a, lines, events, rc, logpath, kver):
                             ('GUEST-USERSPACE-UP', 'guest'),
                             ('GUEST-WORK-DONE', 'work'),
                             ('KVM-L2-SHUTDOWN', 'shutdown'),
+                            ('KVM-L2-GUEST-EXIT', 'guest_exit'),
                             ('KVM-END', 'end')):
             i = line.find(marker)
             if i >= 0 and key not in out:
@@ -243,6 +296,8 @@ def parse(a, lines, events, rc, logpath, kver):
     if 'l1' not in out:
         raise RunError(f'L1 never reached its /init (QEMU exit {rc}, log '
                        f'{logpath}); last lines:\n' + tail(lines))
+    if a.kernel:
+        return parse_kernel(a, lines, events, out, phases, logpath, kver)
     if 'userspace' not in phases:
         raise RunError(f'L2 never printed GUEST-USERSPACE-UP (log {logpath})'
                        '; last lines:\n' + tail(lines), retryable=True)
@@ -307,6 +362,9 @@ def main():
     ap.add_argument('--iso', default=os.path.join(
         ROOT, 'build', 'guest-images', 'reference.iso'),
         help='the L2 guest ISO (default %(default)s)')
+    ap.add_argument('--kernel', metavar='ELF',
+                    help='boot this Multiboot test guest with -kernel '
+                         'instead of the ISO')
     ap.add_argument('--smp', type=int, default=1,
                     help="L2's vCPUs (default %(default)s)")
     ap.add_argument('--mem', type=int, default=256,
@@ -348,18 +406,30 @@ def main():
         ap.error('--smp/--mem/--l1-smp/--l1-mem out of range')
     a.iso = os.path.abspath(a.iso)
     a.build = os.path.abspath(a.build)
-    if ',' in a.iso:
-        ap.error('--iso: the path must not contain a comma (QEMU -drive)')
+    if a.kernel:
+        a.kernel = os.path.abspath(a.kernel)
+    what = f'kernel {os.path.basename(a.kernel)}' if a.kernel \
+        else f'npt={a.npt}'
+    if ',' in (a.kernel or a.iso) or ',' in a.build:
+        ap.error('the guest and build paths must not contain a comma '
+                 '(QEMU -drive)')
     t_start = time.monotonic()
     try:
-        if not os.path.isfile(a.iso):
+        if a.kernel:
+            if not os.path.isfile(a.kernel):
+                raise RunError(f'no {a.kernel} (make guests?)')
+            a.disk = kernel_image(a)
+        elif not os.path.isfile(a.iso):
             raise RunError(f'no ISO {a.iso} (make -C guest-images?)')
+        else:
+            a.disk = a.iso
         kver = a.kver or pick_kver()
         if not os.path.isfile(f'/boot/vmlinuz-{kver}'):
             raise RunError(f'no /boot/vmlinuz-{kver}')
         initrd = initramfs(a, kver)
-        base = a.log or os.path.join(a.build, 'bench-kvm',
-                                     f'l1-npt{a.npt}.log')
+        name = (f'l1-{os.path.basename(a.kernel)}-smp{a.smp}' if a.kernel
+                else f'l1-npt{a.npt}')
+        base = a.log or os.path.join(a.build, 'bench-kvm', name + '.log')
         cmd = l1_command(a, kver, initrd)
         log(a, ' '.join(shlex.quote(c) for c in cmd))
         failed = []
@@ -374,14 +444,14 @@ def main():
                 if not e.retryable or attempt > a.retries:
                     raise
                 first = str(e).split('\n', 1)[0]
-                print(f'run_kvm_ref.py: npt={a.npt}: attempt {attempt} '
+                print(f'run_kvm_ref.py: {what}: attempt {attempt} '
                       f'failed, booting again: {first}', file=sys.stderr)
                 failed.append(first)
         res['attempts'] = attempt
         res['wall_s_all_attempts'] = round(time.monotonic() - t_start, 3)
         res['failed_attempts'] = failed
     except RunError as e:
-        print(f'run_kvm_ref.py: npt={a.npt}: {e}', file=sys.stderr)
+        print(f'run_kvm_ref.py: {what}: {e}', file=sys.stderr)
         return 1
     json.dump(res, sys.stdout, indent=1, sort_keys=False)
     print()

@@ -68,6 +68,15 @@ static inline void lapic_eoi(void)
 	lapic_write(APIC_EOI, 0);
 }
 
+/* Keep firmware's 8259 (and the PIT behind it) off the BSP: mask both
+ * PICs, so their INT line drops, then LINT0.  A VM without a PIC
+ * ignores the port writes. */
+static inline void legacy_pic_off(void)
+{
+	__asm__ volatile("outb %%al, $0x21; outb %%al, $0xa1" : : "a"(0xff));
+	lapic_write(APIC_LVT_LINT0, APIC_LVT_MASKED);
+}
+
 /* Fixed IPI, physical destination. */
 static inline void lapic_send_ipi(uint32_t apic_id, uint32_t icr_lo)
 {
