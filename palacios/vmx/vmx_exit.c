@@ -66,7 +66,10 @@ static bool cr_write(struct v3_vcpu *vcpu, uint64_t qual, uint32_t len)
 {
 	struct v3_vcpu_state *st = &vcpu->state;
 	unsigned cr = qual & 15, type = (qual >> 4) & 3;
-	uint64_t val, old = st->cr0;
+	uint64_t val, old;
+
+	vmx_state_copy_in(vcpu, vcpu->arch, V3_STATE_CTRL);
+	old = st->cr0;
 
 	if (type == 0 && cr == 4) {
 		val = *gpr(vcpu, qual >> 8);
@@ -252,7 +255,7 @@ static void seg_view(struct vmx_seg_view *v, int i)
 
 /* Names the guest-state check the hardware refused (the hardware only
  * says "invalid guest state"). */
-static void explain_guest_state(struct vmx_vcpu *s, char *why, size_t len)
+static void explain_guest_state(char *why, size_t len)
 {
 	struct vmx_guest_view g = {
 	    .cr0 = vmread(VMCS_GUEST_CR0),
@@ -267,8 +270,8 @@ static void explain_guest_state(struct vmx_vcpu *s, char *why, size_t len)
 	    .cr4_fixed0 = vmx_caps.cr4_fixed0,
 	    .cr4_fixed1 = vmx_caps.cr4_fixed1,
 	    .unrestricted = vmx_caps.proc2 & PROC2_UNRESTRICTED,
-	    .ia32e = s->entry & ENTRY_IA32E,
-	    .load_efer = s->entry & ENTRY_LOAD_EFER,
+	    .ia32e = vmread(VMCS_ENTRY_CTLS) & ENTRY_IA32E,
+	    .load_efer = vmread(VMCS_ENTRY_CTLS) & ENTRY_LOAD_EFER,
 	    .gdtr_base = vmread(VMCS_GUEST_GDTR_BASE),
 	    .idtr_base = vmread(VMCS_GUEST_IDTR_BASE),
 	    .gdtr_limit = vmread(VMCS_GUEST_GDTR_LIMIT),
@@ -318,7 +321,7 @@ void vmx_entry_failure(struct v3_vcpu *vcpu, struct vmx_vcpu *s, int fail,
 	exit->hw_info1 = vmread(VMCS_EXIT_QUAL);
 	switch (reason & 0xffff) {
 	case EXIT_BAD_GUEST:
-		explain_guest_state(s, detail, sizeof(detail));
+		explain_guest_state(detail, sizeof(detail));
 		v3_snprintf(s->why, sizeof(s->why),
 			    "VM entry refused the guest state: %s", detail);
 		break;
