@@ -175,11 +175,17 @@ bool vmx_decode_exit(struct v3_vcpu *vcpu, struct vmx_vcpu *s,
 {
 	uint32_t reason = vmread(VMCS_EXIT_REASON) & 0xffff;
 	uint32_t len = vmread(VMCS_EXIT_INSN_LEN);
-	uint64_t q = vmread(VMCS_EXIT_QUAL);
+	uint64_t q = 0;
 
-	v3_memset(exit, 0, sizeof(*exit));
-	exit->hw_code = reason;
-	exit->hw_info1 = q;
+	/* Plain stores: v3_memset is a byte loop, and this runs per exit. */
+	*exit = (struct v3_exit){.hw_code = reason};
+	/* Only these exits have a qualification (SDM vol. 3 §27.2.1). */
+	if (reason == EXIT_IO || reason == EXIT_CR_ACCESS ||
+	    reason == EXIT_EPT_VIOLATION || reason == EXIT_EXC_NMI ||
+	    reason == EXIT_INVLPG || reason == EXIT_TASK_SWITCH) {
+		q = vmread(VMCS_EXIT_QUAL);
+		exit->hw_info1 = q;
+	}
 
 	switch (reason) {
 	case EXIT_EXC_NMI: decode_exc_nmi(exit); break;
@@ -236,6 +242,7 @@ bool vmx_decode_exit(struct v3_vcpu *vcpu, struct vmx_vcpu *s,
 			set(exit, V3_EXIT_VIRT_INSN, len);
 			break;
 		}
+		exit->hw_info1 = vmread(VMCS_EXIT_QUAL);
 		v3_snprintf(s->why, sizeof(s->why),
 			    "VMX exit reason %u is not handled", reason);
 		set(exit, V3_EXIT_UNKNOWN, 0);
