@@ -235,6 +235,7 @@ static int vcpu_thread(void *arg)
 		}
 		v3_exit_dispatch(vcpu, &exit);
 	}
+	v3_fpu_release(vcpu);
 	if (__atomic_sub_fetch(&vm->running_vcpus, 1, __ATOMIC_SEQ_CST) == 0)
 		vm->state = V3_VM_STOPPED;
 	return 0;

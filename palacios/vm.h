@@ -233,5 +233,6 @@ void v3_vcpu_set_direct_state(struct v3_vcpu *vcpu, uint64_t entry);
 void v3_fpu_reset(struct v3_vcpu *vcpu);
 void v3_fpu_enter(struct v3_vcpu *vcpu);
 void v3_fpu_leave(struct v3_vcpu *vcpu);
+void v3_fpu_release(struct v3_vcpu *vcpu);
 
 #endif
