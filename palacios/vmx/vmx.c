@@ -83,6 +83,22 @@ static void invvpid_all(void)
 			 : "cc", "memory");
 }
 
+/* Shadow paging sees every CR3 load and store and every INVLPG
+ * (SDM vol. 3 §24.6.2); without them a VM asking for it is refused. */
+static void shadow_controls(bool true_ctls)
+{
+	uint64_t cap = v3_rdmsr(true_ctls ? MSR_VMX_TRUE_PROCBASED
+					  : MSR_VMX_PROCBASED);
+	int missing;
+
+	vmx_caps.shadow =
+	    vmx_ctl_word(cap,
+			 vmx_caps.proc | PROC_INVLPG | PROC_CR3_LOAD |
+			     PROC_CR3_STORE,
+			 0, &vmx_caps.proc_shadow, &missing) == 0;
+	v3_vmx_ops.shadow_paging = vmx_caps.shadow;
+}
+
 static const char *const ctl_names[] = {"pin-based", "processor-based",
 					"secondary processor-based",
 					"VM-exit", "VM-entry"};
@@ -132,6 +148,7 @@ static int compute_controls(char *why, size_t len)
 			      (vmx_caps.pin & PIN_VIRTUAL_NMI);
 	vmx_caps.proc &= ~(PROC_INTR_WINDOW | PROC_NMI_WINDOW);
 	vmx_caps.entry &= ~ENTRY_IA32E;
+	shadow_controls(true_ctls);
 	return 0;
 }
 

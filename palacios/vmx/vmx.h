@@ -18,6 +18,10 @@ struct vmx_caps {
 	uint64_t cr0_forced, cr4_forced; /* bits the guest runs with */
 	bool vpid;
 	bool nmi_window; /* NMI-window exiting is available */
+	/* Shadow paging: primary controls with CR3 and INVLPG exiting,
+	 * when the CPU has them. */
+	uint32_t proc_shadow;
+	bool shadow;
 };
 extern struct vmx_caps vmx_caps;
 
@@ -68,6 +72,10 @@ int vmx_enter(struct v3_gprs *gprs, int launched);
 void vmx_exit_point(void);
 
 void vmx_vmcs_setup(struct v3_vcpu *vcpu, struct vmx_vcpu *s);
+/* vmx_shadow.c: the intercepts of shadow paging, and the hardware's
+ * control registers under it. */
+void vmx_shadow_setup(struct vmx_vcpu *s);
+void vmx_shadow_write_ctrl(struct v3_vcpu *vcpu, struct vmx_vcpu *s);
 /* vmx_state.c: the VMCS must be current on this CPU. */
 void vmx_state_to_vmcs(struct v3_vcpu *vcpu, struct vmx_vcpu *s);
 void vmx_state_after_exit(struct v3_vcpu *vcpu, struct vmx_vcpu *s);

@@ -132,12 +132,20 @@ static void decode_io(uint64_t q, uint32_t len, struct v3_exit *exit)
 	exit->io.port = q >> 16;
 }
 
-static void decode_exc_nmi(struct v3_exit *exit)
+static void decode_exc_nmi(uint64_t q, struct v3_exit *exit)
 {
 	uint32_t info = vmread(VMCS_EXIT_INTR_INFO);
 
 	if (((info >> INTR_INFO_TYPE_SHIFT) & 7) == INTR_TYPE_NMI) {
 		set(exit, V3_EXIT_NMI, 0);
+		return;
+	}
+	/* Intercepted only under shadow paging; the qualification is the
+	 * linear address, CR2 stays the guest's (SDM vol. 3 §27.1). */
+	if ((info & 0xff) == V3_EXC_PF) {
+		set(exit, V3_EXIT_PAGE_FAULT, 0);
+		exit->pf.la = q;
+		exit->pf.error = vmread(VMCS_EXIT_INTR_ERROR);
 		return;
 	}
 	set(exit, V3_EXIT_EXCEPTION, 0);
@@ -188,7 +196,7 @@ bool vmx_decode_exit(struct v3_vcpu *vcpu, struct vmx_vcpu *s,
 	}
 
 	switch (reason) {
-	case EXIT_EXC_NMI: decode_exc_nmi(exit); break;
+	case EXIT_EXC_NMI: decode_exc_nmi(q, exit); break;
 	case EXIT_EXT_INTR:
 	case EXIT_INIT:
 	case EXIT_IO_SMI:
@@ -211,9 +219,12 @@ bool vmx_decode_exit(struct v3_vcpu *vcpu, struct vmx_vcpu *s,
 		break;
 	case EXIT_PAUSE: set(exit, V3_EXIT_PAUSE, len); break;
 	case EXIT_CR_ACCESS:
-		if (cr_write(vcpu, q, len))
+		/* Under shadow paging every CR access is the core's. */
+		if (!vcpu->shadow && cr_write(vcpu, q, len))
 			return true;
 		set(exit, V3_EXIT_CR_ACCESS, len);
+		exit->cr.num = q & 15;
+		exit->cr.write = ((q >> 4) & 3) != 1; /* 1: MOV from CR */
 		break;
 	case EXIT_EPT_VIOLATION: decode_ept_violation(s, q, exit); break;
 	case EXIT_EPT_MISCONFIG:

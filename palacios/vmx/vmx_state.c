@@ -48,6 +48,10 @@ void vmx_state_copy_in(struct v3_vcpu *vcpu, struct vmx_vcpu *s,
 	int i;
 
 	parts &= vcpu->state_absent;
+	/* Under shadow paging the core owns the guest's control registers
+	 * and the VMCS holds the hardware's. */
+	if (vcpu->shadow)
+		parts &= ~V3_STATE_CTRL;
 	for (i = 0; i < V3_NSEGS; i++) {
 		if (!(parts & V3_STATE_SEG(i)))
 			continue;
@@ -98,9 +102,11 @@ void vmx_state_after_exit(struct v3_vcpu *vcpu, struct vmx_vcpu *s)
 	st->intr_shadow = s->interruptibility & (INTERRUPTIBILITY_STI |
 						 INTERRUPTIBILITY_MOV_SS);
 	vcpu->state_absent = VMX_ON_DEMAND;
-	/* Shadow paging reads the control registers at every exit. */
-	if (vcpu->shadow)
+	/* Shadow paging's code reads vcpu->state directly. */
+	if (vcpu->shadow) {
 		vmx_state_copy_in(vcpu, s, VMX_ON_DEMAND);
+		vcpu->state_absent = 0;
+	}
 }
 
 /* Everything before the first entry and after the core replaced the
@@ -236,7 +242,10 @@ void vmx_state_to_vmcs(struct v3_vcpu *vcpu, struct vmx_vcpu *s)
 	}
 	if (live & (V3_STATE_CTRL | V3_STATE_SEGS | V3_STATE_DTABLES |
 		    V3_STATE_DEBUG)) {
-		write_ctrl(vcpu, s, live);
+		if (vcpu->shadow)
+			vmx_shadow_write_ctrl(vcpu, s);
+		else
+			write_ctrl(vcpu, s, live);
 		write_segs(vcpu, s, live);
 		write_rest(vcpu, s, live);
 	}

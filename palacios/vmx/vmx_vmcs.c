@@ -38,7 +38,8 @@ static void msr_bitmap_allow(uint8_t *bm, uint32_t msr)
 	bm[off + 2048 + msr / 8] &= ~(1u << (msr % 8));
 }
 
-static void init_msrs(struct vmx_vcpu *s)
+/* Under shadow paging the guest's PAT is the core's (vcpu->pat). */
+static void init_msrs(struct vmx_vcpu *s, bool shadow)
 {
 	uint8_t *bm = v3_host->phys_to_virt(s->msr_bitmap_pa);
 	unsigned i;
@@ -46,7 +47,8 @@ static void init_msrs(struct vmx_vcpu *s)
 	v3_memset(bm, 0xff, V3_PAGE_SIZE);
 	for (i = 0; i < sizeof(passthrough_msrs) / sizeof(passthrough_msrs[0]);
 	     i++)
-		msr_bitmap_allow(bm, passthrough_msrs[i]);
+		if (!shadow || passthrough_msrs[i] != MSR_PAT)
+			msr_bitmap_allow(bm, passthrough_msrs[i]);
 	for (i = 0; i < VMX_SWITCHED_MSRS; i++) {
 		s->guest_msrs[i].index = vmx_switched_msrs[i];
 		s->guest_msrs[i].value = 0;
@@ -168,7 +170,7 @@ static void host_state(void)
 
 void vmx_vmcs_setup(struct v3_vcpu *vcpu, struct vmx_vcpu *s)
 {
-	init_msrs(s);
+	init_msrs(s, vcpu->shadow);
 	vmwrite(VMCS_LINK_POINTER, ~0ull);
 	vmwrite(VMCS_PIN_CTLS, vmx_caps.pin);
 	s->proc = vmx_caps.proc;
@@ -204,4 +206,6 @@ void vmx_vmcs_setup(struct v3_vcpu *vcpu, struct vmx_vcpu *s)
 	s->interruptibility = 0;
 	s->hw_valid = false;
 	host_state();
+	if (vcpu->shadow)
+		vmx_shadow_setup(s);
 }
