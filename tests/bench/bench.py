@@ -8,6 +8,10 @@ under Intel VMX in Bochs (--no-vmx skips it).
 Bochs's TSC counts instructions, not time, so the VMX column is wall
 time: when each BENCH line reaches us, minus the line before it, over
 16384 iterations (lines arrive within ~5 ms; a loop takes ~0.2 s).
+Its reference is measured in the same run: 'cpuid_bare', the same
+CPUID exits stepped over by the VMX backend's bare VMRESUME loop
+(V3_HC_BARE_CPUID); the TSC column then counts instructions, host and
+guest, per operation.  --vmx-only runs just that part.
 
 The guest (tests/guests/exitbench.c) times 16384 iterations of each
 operation, 5 rounds, and prints 'BENCH <op> round=<i> cycles=<n>'; the
