@@ -368,9 +368,26 @@ static void load_event(struct v3_vcpu *vcpu, struct vmx_vcpu *s)
 
 /* An event whose delivery the exit interrupted goes back to the core to
  * be injected again (SDM vol. 3 §27.2.4, §28.2.1.1 of later editions). */
-static void save_event(struct v3_vcpu *vcpu, struct vmx_vcpu *s)
+/* Exits an instruction caused happen after any event delivery, never
+ * during one (SDM vol. 3 §27.2.4): no IDT-vectoring field to read. */
+static bool insn_exit(uint32_t reason)
 {
-	uint32_t info = vmread(VMCS_IDT_VEC_INFO);
+	switch (reason) {
+	case EXIT_CPUID:
+	case EXIT_HLT:
+	case EXIT_VMCALL:
+	case EXIT_IO:
+	case EXIT_RDMSR:
+	case EXIT_WRMSR:
+	case EXIT_PAUSE: return true;
+	}
+	return false;
+}
+
+static void save_event(struct v3_vcpu *vcpu, struct vmx_vcpu *s,
+		       uint32_t reason)
+{
+	uint32_t info = insn_exit(reason) ? 0 : vmread(VMCS_IDT_VEC_INFO);
 	struct v3_event *ev = &vcpu->event;
 
 	if (!(info & INTR_INFO_VALID)) {
@@ -435,6 +452,7 @@ static void vmx_bare_cpuid(struct v3_vcpu *vcpu, uint32_t n)
 static bool run_once(struct v3_vcpu *vcpu, struct vmx_vcpu *s, int cpu,
 		     struct v3_exit *exit)
 {
+	uint32_t reason;
 	int r;
 
 	if (current_vmcs[cpu] != s->vmcs_pa) {
@@ -475,13 +493,14 @@ static bool run_once(struct v3_vcpu *vcpu, struct vmx_vcpu *s, int cpu,
 	}
 	vcpu->state.cr2 = read_cr2();
 	vmx_state_after_exit(vcpu, s);
-	if (vmread(VMCS_EXIT_REASON) & EXIT_REASON_ENTRY_FAIL) {
+	reason = vmread(VMCS_EXIT_REASON);
+	if (reason & EXIT_REASON_ENTRY_FAIL) {
 		vmx_entry_failure(vcpu, s, 0, exit);
 		return true;
 	}
 	s->launched = true;
-	save_event(vcpu, s);
-	return !vmx_decode_exit(vcpu, s, exit);
+	save_event(vcpu, s, reason & 0xffff);
+	return !vmx_decode_exit(vcpu, s, reason & 0xffff, exit);
 }
 
 /* The core's v3_vcpu_state(), between exits: the vcpu's thread is

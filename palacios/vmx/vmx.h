@@ -86,10 +86,11 @@ void vmx_state_copy_in(struct v3_vcpu *vcpu, struct vmx_vcpu *s,
  * value WRMSR refuses (#GP). */
 int vmx_switched_msr_access(struct vmx_vcpu *s, uint32_t msr, bool write,
 			    uint64_t *val);
-/* Fills *exit; returns true when the exit was the backend's own
+/* Fills *exit for the basic exit 'reason' (the low 16 bits of the
+ * exit-reason field); returns true when the exit was the backend's own
  * business (a CR0/CR4 write touching a bit VMX forces) and is done. */
 bool vmx_decode_exit(struct v3_vcpu *vcpu, struct vmx_vcpu *s,
-		     struct v3_exit *exit);
+		     uint32_t reason, struct v3_exit *exit);
 /* An entry that failed (VMfail, or an exit with bit 31 set). */
 void vmx_entry_failure(struct v3_vcpu *vcpu, struct vmx_vcpu *s, int fail,
 		       struct v3_exit *exit);

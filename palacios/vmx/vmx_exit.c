@@ -179,9 +179,8 @@ static void unknown(struct vmx_vcpu *s, struct v3_exit *exit,
 }
 
 bool vmx_decode_exit(struct v3_vcpu *vcpu, struct vmx_vcpu *s,
-		     struct v3_exit *exit)
+		     uint32_t reason, struct v3_exit *exit)
 {
-	uint32_t reason = vmread(VMCS_EXIT_REASON) & 0xffff;
 	uint32_t len = vmread(VMCS_EXIT_INSN_LEN);
 	uint64_t q = 0;
 
