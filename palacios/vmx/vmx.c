@@ -366,8 +366,6 @@ static void load_event(struct v3_vcpu *vcpu, struct vmx_vcpu *s)
 	}
 }
 
-/* An event whose delivery the exit interrupted goes back to the core to
- * be injected again (SDM vol. 3 §27.2.4, §28.2.1.1 of later editions). */
 /* Exits an instruction caused happen after any event delivery, never
  * during one (SDM vol. 3 §27.2.4): no IDT-vectoring field to read. */
 static bool insn_exit(uint32_t reason)
@@ -384,6 +382,8 @@ static bool insn_exit(uint32_t reason)
 	return false;
 }
 
+/* An event whose delivery the exit interrupted goes back to the core to
+ * be injected again (SDM vol. 3 §27.2.4, §28.2.1.1 of later editions). */
 static void save_event(struct v3_vcpu *vcpu, struct vmx_vcpu *s,
 		       uint32_t reason)
 {
