@@ -45,16 +45,16 @@ void vmx_state_copy_in(struct v3_vcpu *vcpu, struct vmx_vcpu *s,
 {
 	struct v3_vcpu_state *st = &vcpu->state, *hw = &s->hw;
 	uint64_t m0 = vmx_caps.cr0_forced, m4 = vmx_caps.cr4_forced;
-	int i;
+	uint32_t segs;
 
 	parts &= vcpu->state_absent;
 	/* Under shadow paging the core owns the guest's control registers
 	 * and the VMCS holds the hardware's. */
 	if (vcpu->shadow)
 		parts &= ~V3_STATE_CTRL;
-	for (i = 0; i < V3_NSEGS; i++) {
-		if (!(parts & V3_STATE_SEG(i)))
-			continue;
+	for (segs = parts & V3_STATE_SEGS; segs; segs &= segs - 1) {
+		int i = __builtin_ctz(segs);
+
 		read_seg(&st->seg[i], i);
 		hw->seg[i] = st->seg[i];
 	}
@@ -124,13 +124,13 @@ static void write_segs(struct v3_vcpu *vcpu, struct vmx_vcpu *s,
 		       uint32_t live)
 {
 	struct v3_vcpu_state *st = &vcpu->state, *hw = &s->hw;
-	int i;
+	uint32_t segs;
 
-	for (i = 0; i < V3_NSEGS; i++) {
+	for (segs = live & V3_STATE_SEGS; segs; segs &= segs - 1) {
+		int i = __builtin_ctz(segs);
 		struct v3_seg *g = &st->seg[i];
 
-		if (!(live & V3_STATE_SEG(i)) ||
-		    (s->hw_valid && seg_equal(g, &hw->seg[i])))
+		if (s->hw_valid && seg_equal(g, &hw->seg[i]))
 			continue;
 		vmwrite(VMCS_GUEST_ES_SEL + 2 * i, g->sel);
 		vmwrite(VMCS_GUEST_ES_BASE + 2 * i, g->base);
@@ -240,15 +240,14 @@ void vmx_state_to_vmcs(struct v3_vcpu *vcpu, struct vmx_vcpu *s)
 		vmwrite(VMCS_GUEST_RFLAGS, st->rflags);
 		hw->rflags = st->rflags;
 	}
-	if (live & (V3_STATE_CTRL | V3_STATE_SEGS | V3_STATE_DTABLES |
-		    V3_STATE_DEBUG)) {
-		if (vcpu->shadow)
-			vmx_shadow_write_ctrl(vcpu, s);
-		else
-			write_ctrl(vcpu, s, live);
+	if (vcpu->shadow)
+		vmx_shadow_write_ctrl(vcpu, s);
+	else if (live & V3_STATE_CTRL)
+		write_ctrl(vcpu, s, live);
+	if (live & V3_STATE_SEGS)
 		write_segs(vcpu, s, live);
+	if (live & (V3_STATE_DTABLES | V3_STATE_DEBUG))
 		write_rest(vcpu, s, live);
-	}
 	write_interruptibility(vcpu, s);
 	s->hw_valid = true;
 }
