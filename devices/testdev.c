@@ -40,6 +40,15 @@ static void break_nested(struct v3_vm *vm, uint64_t gpa)
 	v3_vm_flush_tlb(vm);
 }
 
+/* Type 9: a 32-bit TSS that is not busy. */
+static void break_tr(struct v3_vcpu *vcpu)
+{
+	struct v3_seg *tr =
+	    &v3_vcpu_state(vcpu, V3_STATE_SEG(V3_SEG_TR))->seg[V3_SEG_TR];
+
+	tr->attr = (tr->attr & ~0xfu) | 9;
+}
+
 static int testdev_io(struct v3_vcpu *vcpu, struct v3_access *acc, void *priv)
 {
 	struct testdev *t = priv;
@@ -71,9 +80,7 @@ static int testdev_io(struct v3_vcpu *vcpu, struct v3_access *acc, void *priv)
 		if (!acc->write)
 			acc->val[0] = 0;
 		else if (v == V3_TESTDEV_BREAK_TR)
-			/* Type 9: a 32-bit TSS that is not busy. */
-			vcpu->state.seg[V3_SEG_TR].attr =
-			    (vcpu->state.seg[V3_SEG_TR].attr & ~0xfu) | 9;
+			break_tr(vcpu);
 		else if (v == V3_TESTDEV_BREAK_NESTED)
 			break_nested(vcpu->vm, t->scratch);
 		return 0;

@@ -36,6 +36,12 @@ enum v3_exit_reason {
 #define V3_HC_NOP 0x0		/* returns 0 */
 #define V3_HC_EXIT_COUNT 0x1	/* RBX = reason: exits of this vcpu */
 #define V3_HC_GPA_CHECKSUM 0x2	/* RBX = gpa, RCX = len: FNV-1a 32 */
+/* RBX = n: the backend alone handles this vcpu's next n CPUID exits, in
+ * a bare entry/exit loop that only steps over the instruction (the
+ * registers keep their values): the exit benchmark's floor.  0 if the
+ * backend has that loop, else V3_HC_UNKNOWN_RESULT. */
+#define V3_HC_BARE_CPUID 0x3
+#define V3_HC_BARE_CPUID_MAX (1u << 20)
 #define V3_HC_UNKNOWN_RESULT ((unsigned long long)-1)
 
 /* CPUID 0x40000000: hypervisor leaf range and signature. */

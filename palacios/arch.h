@@ -70,8 +70,15 @@ struct v3_arch_ops {
 	int (*vcpu_init)(struct v3_vcpu *vcpu);
 	void (*vcpu_deinit)(struct v3_vcpu *vcpu);
 	/* Load vcpu->state into the hardware, enter the guest, return after
-	 * one exit with vcpu->state updated and *exit filled in. */
+	 * one exit with vcpu->state updated and *exit filled in.  A backend
+	 * may leave V3_STATE_* parts out (vcpu->state_absent)... */
 	int (*vcpu_run)(struct v3_vcpu *vcpu, struct v3_exit *exit);
+	/* ... and copies them in here, on the vcpu's own thread; NULL if
+	 * vcpu_run always copies everything. */
+	void (*state_load)(struct v3_vcpu *vcpu, uint32_t parts);
+	/* Optional (V3_HC_BARE_CPUID): the next n CPUID exits stay in the
+	 * backend's own entry/exit loop. */
+	void (*bare_cpuid)(struct v3_vcpu *vcpu, uint32_t n);
 	/* Bytes of backend control structures per vcpu (telemetry). */
 	uint64_t (*vcpu_mem)(struct v3_vcpu *vcpu);
 };

@@ -42,7 +42,7 @@ uint8_t v3_cpuid_phys_bits(void);
 static inline void v3_skip_insn(struct v3_vcpu *vcpu, struct v3_exit *exit)
 {
 	vcpu->state.rip += exit->insn_len;
-	vcpu->state.intr_shadow = false;
+	v3_vcpu_state(vcpu, V3_STATE_INTR)->intr_shadow = false;
 }
 
 #endif

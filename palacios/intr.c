@@ -176,7 +176,8 @@ void v3_intr_prepare_entry(struct v3_vcpu *vcpu)
 	v = next_vector(vcpu, &owner);
 	if (v < 0)
 		return;
-	if (!(vcpu->state.rflags & V3_RFLAGS_IF) || vcpu->state.intr_shadow) {
+	if (!(vcpu->state.rflags & V3_RFLAGS_IF) ||
+	    v3_vcpu_state(vcpu, V3_STATE_INTR)->intr_shadow) {
 		vcpu->want_intr_window = true;
 		return;
 	}

@@ -28,7 +28,7 @@ static void set_seg(struct v3_seg *s, uint16_t sel, uint64_t base,
  * real mode at F000:FFF0 with CS base 0xFFFF0000. */
 void v3_vcpu_set_reset_state(struct v3_vcpu *vcpu)
 {
-	struct v3_vcpu_state *st = &vcpu->state;
+	struct v3_vcpu_state *st = v3_vcpu_state_replace(vcpu);
 	int i;
 
 	v3_memset(st, 0, sizeof(*st));
@@ -53,7 +53,7 @@ void v3_vcpu_set_reset_state(struct v3_vcpu *vcpu)
  * interrupts off, no descriptor tables in guest memory. */
 void v3_vcpu_set_direct_state(struct v3_vcpu *vcpu, uint64_t entry)
 {
-	struct v3_vcpu_state *st = &vcpu->state;
+	struct v3_vcpu_state *st = v3_vcpu_state_replace(vcpu);
 	int i;
 
 	v3_memset(st, 0, sizeof(*st));
@@ -77,7 +77,7 @@ static const char *const seg_names[V3_NSEGS] = {
 
 void v3_vcpu_dump(struct v3_vcpu *vcpu)
 {
-	struct v3_vcpu_state *st = &vcpu->state;
+	struct v3_vcpu_state *st = v3_vcpu_state(vcpu, V3_STATE_ALL);
 	struct v3_gprs *g = &st->gprs;
 	const char *n = vcpu->vm->name;
 	int i;
@@ -236,6 +236,7 @@ static int vcpu_thread(void *arg)
 		}
 		v3_exit_dispatch(vcpu, &exit);
 	}
+	v3_fpu_release(vcpu);
 	if (__atomic_sub_fetch(&vm->running_vcpus, 1, __ATOMIC_SEQ_CST) == 0)
 		vm->state = V3_VM_STOPPED;
 	return 0;

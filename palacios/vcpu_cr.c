@@ -37,7 +37,7 @@ static struct v3_ctrl_regs ctrl_of(const struct v3_vcpu_state *st)
 /* 0, or -1 when the guest was given #GP. */
 static int write_cr(struct v3_vcpu *vcpu, unsigned cr, uint64_t val)
 {
-	struct v3_vcpu_state *st = &vcpu->state;
+	struct v3_vcpu_state *st = v3_vcpu_state(vcpu, V3_STATE_CTRL);
 	struct v3_ctrl_regs old = ctrl_of(st);
 	uint64_t cr0, efer;
 
@@ -69,10 +69,12 @@ gp:
 
 static int read_cr(struct v3_vcpu *vcpu, unsigned cr, uint64_t *val)
 {
+	const struct v3_vcpu_state *st = v3_vcpu_state(vcpu, V3_STATE_CTRL);
+
 	switch (cr) {
-	case 0: *val = vcpu->state.cr0; return 0;
-	case 3: *val = vcpu->state.cr3; return 0;
-	case 4: *val = vcpu->state.cr4; return 0;
+	case 0: *val = st->cr0; return 0;
+	case 3: *val = st->cr3; return 0;
+	case 4: *val = st->cr4; return 0;
 	}
 	return -1;
 }
@@ -99,7 +101,7 @@ static int msw_operand(struct v3_emu_ctx *ctx, const struct v3_insn *in,
 static int carry_out(struct v3_vcpu *vcpu, struct v3_exit *exit,
 		     struct v3_emu_ctx *ctx, const struct v3_insn *in)
 {
-	uint64_t v, cr0 = vcpu->state.cr0;
+	uint64_t v, cr0 = v3_vcpu_state(vcpu, V3_STATE_CR0)->cr0;
 
 	switch (in->op) {
 	case V3_OP_MOV_FROM_CR:
@@ -146,7 +148,7 @@ int v3_handle_cr_access(struct v3_vcpu *vcpu, struct v3_exit *exit)
 
 int v3_handle_invlpg(struct v3_vcpu *vcpu, struct v3_exit *exit)
 {
-	struct v3_vcpu_state *st = &vcpu->state;
+	struct v3_vcpu_state *st = v3_vcpu_state(vcpu, V3_STATE_CR4);
 	uint64_t la;
 	struct v3_emu_ctx ctx;
 	struct v3_insn in;

@@ -12,9 +12,10 @@
 
 #define MAX_INSN 15
 
-static enum v3_cpu_mode vcpu_mode(const struct v3_vcpu *vcpu)
+static enum v3_cpu_mode vcpu_mode(struct v3_vcpu *vcpu)
 {
-	const struct v3_vcpu_state *st = &vcpu->state;
+	const struct v3_vcpu_state *st =
+	    v3_vcpu_state(vcpu, V3_STATE_CR0 | V3_STATE_MODE);
 
 	if (!(st->cr0 & V3_CR0_PE))
 		return V3_MODE_REAL;
@@ -34,7 +35,8 @@ static int walk_read(void *opaque, uint64_t gpa, void *buf, uint32_t len)
 static int la_to_gpa(struct v3_vcpu *vcpu, uint64_t la, unsigned access,
 		     uint64_t *gpa)
 {
-	struct v3_vcpu_state *st = &vcpu->state;
+	struct v3_vcpu_state *st =
+	    v3_vcpu_state(vcpu, V3_STATE_CTRL | V3_STATE_CPL);
 	struct v3_walk_regs regs = { st->cr0, st->cr3, st->cr4, st->efer, 0 };
 	struct v3_walk_mem mem = { walk_read, v3_gpa_cmpxchg, vcpu->vm };
 	struct v3_walk_result res;
@@ -151,7 +153,7 @@ static int emu_pio(struct v3_emu_ctx *ctx, uint16_t port, void *buf,
 
 static void ctx_load(struct v3_vcpu *vcpu, struct v3_emu_ctx *ctx)
 {
-	struct v3_vcpu_state *st = &vcpu->state;
+	struct v3_vcpu_state *st = v3_vcpu_state(vcpu, V3_STATE_SEGS);
 	int i;
 
 	v3_memset(ctx, 0, sizeof(*ctx));
@@ -171,7 +173,7 @@ void v3_vcpu_ctx_store(struct v3_vcpu *vcpu, const struct v3_emu_ctx *ctx)
 	v3_emu_store_gprs(ctx, &vcpu->state.gprs);
 	/* A shadow covers only the emulated instruction. */
 	if (vcpu->state.rip != ctx->rip)
-		vcpu->state.intr_shadow = false;
+		v3_vcpu_state(vcpu, V3_STATE_INTR)->intr_shadow = false;
 	vcpu->state.rip = ctx->rip;
 	vcpu->state.rflags = ctx->rflags;
 }
@@ -179,7 +181,7 @@ void v3_vcpu_ctx_store(struct v3_vcpu *vcpu, const struct v3_emu_ctx *ctx)
 /* Up to 15 bytes at CS:RIP; fewer when the code ends at unmapped space. */
 static int fetch(struct v3_vcpu *vcpu, uint8_t *bytes, size_t *got)
 {
-	struct v3_vcpu_state *st = &vcpu->state;
+	struct v3_vcpu_state *st = v3_vcpu_state(vcpu, V3_STATE_SEG(V3_SEG_CS));
 	uint64_t la = st->seg[V3_SEG_CS].base + st->rip;
 	size_t n = 0;
 
@@ -214,6 +216,8 @@ int v3_vcpu_fetch_decode(struct v3_vcpu *vcpu, struct v3_emu_ctx *ctx,
 	uint8_t bytes[MAX_INSN];
 	size_t got = 0;
 
+	/* The emulator may touch any of it: one copy-in instead of many. */
+	v3_vcpu_state(vcpu, V3_STATE_ALL);
 	if (fetch(vcpu, bytes, &got) != 0)
 		return -1; /* the guest takes the fetch fault */
 	ctx_load(vcpu, ctx);

@@ -85,7 +85,7 @@ static void report_event(struct v3_vcpu *vcpu, const char *what,
  * and CR2 lead in the guest's page tables now. */
 static void report_triple_fault(struct v3_vcpu *vcpu)
 {
-	struct v3_vcpu_state *st = &vcpu->state;
+	struct v3_vcpu_state *st = v3_vcpu_state(vcpu, V3_STATE_ALL);
 
 	report_event(vcpu, "injected at entry", &vcpu->entry_event);
 	report_event(vcpu, "being delivered", &vcpu->event);

@@ -55,6 +55,15 @@ int v3_handle_hypercall(struct v3_vcpu *vcpu, struct v3_exit *exit)
 	case V3_HC_GPA_CHECKSUM:
 		acc.val[0] = gpa_checksum(vcpu->vm, acc.val[0], acc.val[1]);
 		break;
+	case V3_HC_BARE_CPUID:
+		if (!v3_arch->bare_cpuid || !acc.val[0] ||
+		    acc.val[0] > V3_HC_BARE_CPUID_MAX) {
+			acc.val[0] = V3_HC_UNKNOWN_RESULT;
+			break;
+		}
+		v3_arch->bare_cpuid(vcpu, (uint32_t)acc.val[0]);
+		acc.val[0] = 0;
+		break;
 	default:
 		if (v3_hook_call(vcpu, &acc) != 0)
 			acc.val[0] = V3_HC_UNKNOWN_RESULT;

@@ -68,7 +68,9 @@ static int core_msr_read(struct v3_vcpu *vcpu, uint32_t msr, uint64_t *val)
 		*val = MTRR_CAP_VALUE;
 		return 0;
 	case MSR_MISC_ENABLE: *val = MISC_ENABLE_VALUE; return 0;
-	case MSR_EFER: *val = vcpu->state.efer; return 0;
+	case MSR_EFER:
+		*val = v3_vcpu_state(vcpu, V3_STATE_EFER)->efer;
+		return 0;
 	/* Without nested paging the hardware's PAT stays the host's. */
 	case MSR_PAT:
 		if (!vcpu->shadow)
@@ -95,7 +97,7 @@ static int core_msr_write(struct v3_vcpu *vcpu, uint32_t msr, uint64_t val)
 		/* Nothing it controls is emulated: keep our value. */
 		return 0;
 	case MSR_EFER: {
-		struct v3_vcpu_state *st = &vcpu->state;
+		struct v3_vcpu_state *st = v3_vcpu_state(vcpu, V3_STATE_CTRL);
 		struct v3_ctrl_regs old = {st->cr0, st->cr4, st->efer};
 
 		if (val & ~EFER_GUEST_BITS)

@@ -1,6 +1,9 @@
 /* vcpu_state.h - architectural register state of a vcpu, as the core sees
  * it.  Backends copy it to and from their control block around each
- * entry; everything above the backend works on this struct only. */
+ * entry; everything above the backend works on this struct only.  A
+ * backend whose control block is slow to read (the VMCS) may leave the
+ * V3_STATE_* parts there until the core asks for them: see
+ * v3_vcpu_state() in vm.h. */
 #ifndef V3_VCPU_STATE_H
 #define V3_VCPU_STATE_H
 
@@ -45,6 +48,24 @@ struct v3_vcpu_state {
 	uint8_t cpl;
 	bool intr_shadow; /* after STI / MOV SS: no interrupt yet */
 };
+
+/* The parts of v3_vcpu_state a backend may copy in on demand.  The
+ * GPRs, RIP, RFLAGS, CR2 and CR8 are always current after an exit. */
+#define V3_STATE_SEG(i)  (1u << (i))	/* one segment register */
+#define V3_STATE_SEGS	 0xffu
+#define V3_STATE_CPL	 V3_STATE_SEG(V3_SEG_SS) /* VMX: SS.DPL */
+#define V3_STATE_CR0	 (1u << 8)
+#define V3_STATE_CR3	 (1u << 9)
+#define V3_STATE_CR4	 (1u << 10)
+#define V3_STATE_EFER	 (1u << 11)
+#define V3_STATE_CTRL	 (V3_STATE_CR0 | V3_STATE_CR3 | V3_STATE_CR4 | \
+			  V3_STATE_EFER)
+#define V3_STATE_DTABLES (1u << 12)	/* GDTR, IDTR */
+#define V3_STATE_DEBUG	 (1u << 13)	/* DR6, DR7 */
+#define V3_STATE_INTR	 (1u << 14)	/* intr_shadow */
+#define V3_STATE_ALL	 0x7fffu
+/* 64-bit mode needs EFER.LMA and CS.L. */
+#define V3_STATE_MODE	 (V3_STATE_EFER | V3_STATE_SEG(V3_SEG_CS))
 
 #define V3_RFLAGS_IF (1ull << 9)
 /* PAT after reset (APM vol. 2, 7.8.2). */

@@ -2,6 +2,7 @@
 #ifndef V3_VM_INTERNAL_H
 #define V3_VM_INTERNAL_H
 
+#include "arch.h"
 #include "hooks.h"
 #include "mem_map.h"
 #include "nested.h"
@@ -34,7 +35,14 @@ struct v3_event {
 struct v3_vcpu {
 	struct v3_vm *vm;
 	int id;
+	/* Read and write the V3_STATE_* parts of 'state' only through
+	 * v3_vcpu_state(): 'state_absent' has the parts the backend has not
+	 * copied in since the last exit.  'state_replaced': the core set
+	 * the whole state (reset, INIT, SIPI) without reading it, so the
+	 * backend writes all of it at the next entry. */
 	struct v3_vcpu_state state;
+	uint32_t state_absent;
+	bool state_replaced;
 	void *arch; /* backend private state */
 	void *thread;
 
@@ -188,11 +196,35 @@ void v3_vm_fail(struct v3_vcpu *vcpu, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 void v3_vcpu_dump(struct v3_vcpu *vcpu);
 
-/* 64-bit mode: EFER.LMA and CS.L (attr bit 9). */
-static inline bool v3_vcpu_in_long_mode(const struct v3_vcpu *vcpu)
+/* vcpu->state with 'parts' (V3_STATE_*) current, for reading and
+ * writing: the backend copies in what it left in its control block;
+ * what the core then changes goes back at the next entry. */
+static inline struct v3_vcpu_state *v3_vcpu_state(struct v3_vcpu *vcpu,
+						   uint32_t parts)
 {
-	return (vcpu->state.efer & V3_EFER_LMA) &&
-	       (vcpu->state.seg[V3_SEG_CS].attr & (1u << 9));
+	uint32_t need = vcpu->state_absent & parts;
+
+	if (need)
+		v3_arch->state_load(vcpu, need);
+	return &vcpu->state;
+}
+
+/* The core is about to set the whole state without reading it. */
+static inline struct v3_vcpu_state *v3_vcpu_state_replace(
+    struct v3_vcpu *vcpu)
+{
+	vcpu->state_absent = 0;
+	vcpu->state_replaced = true;
+	return &vcpu->state;
+}
+
+/* 64-bit mode: EFER.LMA and CS.L (attr bit 9). */
+static inline bool v3_vcpu_in_long_mode(struct v3_vcpu *vcpu)
+{
+	const struct v3_vcpu_state *st = v3_vcpu_state(vcpu, V3_STATE_MODE);
+
+	return (st->efer & V3_EFER_LMA) &&
+	       (st->seg[V3_SEG_CS].attr & (1u << 9));
 }
 
 int v3_vcpu_launch(struct v3_vcpu *vcpu);
@@ -204,5 +236,6 @@ void v3_vcpu_set_direct_state(struct v3_vcpu *vcpu, uint64_t entry);
 void v3_fpu_reset(struct v3_vcpu *vcpu);
 void v3_fpu_enter(struct v3_vcpu *vcpu);
 void v3_fpu_leave(struct v3_vcpu *vcpu);
+void v3_fpu_release(struct v3_vcpu *vcpu);
 
 #endif

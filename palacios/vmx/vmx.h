@@ -18,6 +18,10 @@ struct vmx_caps {
 	uint64_t cr0_forced, cr4_forced; /* bits the guest runs with */
 	bool vpid;
 	bool nmi_window; /* NMI-window exiting is available */
+	/* Shadow paging: primary controls with CR3 and INVLPG exiting,
+	 * when the CPU has them. */
+	uint32_t proc_shadow;
+	bool shadow;
 };
 extern struct vmx_caps vmx_caps;
 
@@ -45,13 +49,16 @@ struct vmx_vcpu {
 	int cpu;	    /* -1 until the VMCS is set up on a CPU */
 	bool launched;	    /* VMRESUME from now on */
 	uint32_t proc;	    /* primary controls as last written */
-	uint32_t entry;	    /* entry controls as last written */
+	uint32_t entry;	    /* entry controls as last written or read */
 	uint32_t interruptibility; /* as the last exit left it */
 	bool injected;	    /* this entry injected vcpu->event */
 	uint32_t reinject_info, reinject_len; /* IDT vectoring, raw */
+	uint32_t bare_cpuid; /* CPUID exits left for the bare loop */
 	char why[200];	    /* text behind exit->info.what */
-	/* What the VMCS guest-state area holds, in the core's terms, so
-	 * an entry writes only the fields the core changed. */
+	/* What the VMCS guest-state area holds, in the core's terms, for
+	 * the parts copied in since the last exit (vmx_state.c), so an
+	 * entry writes only the fields the core changed.  !hw_valid: write
+	 * them all. */
 	struct v3_vcpu_state hw;
 	uint32_t hw_intr; /* interruptibility field as in the VMCS */
 	bool hw_valid;
@@ -65,16 +72,25 @@ int vmx_enter(struct v3_gprs *gprs, int launched);
 void vmx_exit_point(void);
 
 void vmx_vmcs_setup(struct v3_vcpu *vcpu, struct vmx_vcpu *s);
+/* vmx_shadow.c: the intercepts of shadow paging, and the hardware's
+ * control registers under it. */
+void vmx_shadow_setup(struct vmx_vcpu *s);
+void vmx_shadow_write_ctrl(struct v3_vcpu *vcpu, struct vmx_vcpu *s);
+/* vmx_state.c: the VMCS must be current on this CPU. */
 void vmx_state_to_vmcs(struct v3_vcpu *vcpu, struct vmx_vcpu *s);
-void vmx_state_from_vmcs(struct v3_vcpu *vcpu, struct vmx_vcpu *s);
+void vmx_state_after_exit(struct v3_vcpu *vcpu, struct vmx_vcpu *s);
+/* Copies in the 'parts' (V3_STATE_*) still absent from vcpu->state. */
+void vmx_state_copy_in(struct v3_vcpu *vcpu, struct vmx_vcpu *s,
+		       uint32_t parts);
 /* RDMSR/WRMSR of a switched MSR: 1 done, 0 'msr' is not one, -1 a
  * value WRMSR refuses (#GP). */
 int vmx_switched_msr_access(struct vmx_vcpu *s, uint32_t msr, bool write,
 			    uint64_t *val);
-/* Fills *exit; returns true when the exit was the backend's own
+/* Fills *exit for the basic exit 'reason' (the low 16 bits of the
+ * exit-reason field); returns true when the exit was the backend's own
  * business (a CR0/CR4 write touching a bit VMX forces) and is done. */
 bool vmx_decode_exit(struct v3_vcpu *vcpu, struct vmx_vcpu *s,
-		     struct v3_exit *exit);
+		     uint32_t reason, struct v3_exit *exit);
 /* An entry that failed (VMfail, or an exit with bit 31 set). */
 void vmx_entry_failure(struct v3_vcpu *vcpu, struct vmx_vcpu *s, int fail,
 		       struct v3_exit *exit);

@@ -66,7 +66,10 @@ static bool cr_write(struct v3_vcpu *vcpu, uint64_t qual, uint32_t len)
 {
 	struct v3_vcpu_state *st = &vcpu->state;
 	unsigned cr = qual & 15, type = (qual >> 4) & 3;
-	uint64_t val, old = st->cr0;
+	uint64_t val, old;
+
+	vmx_state_copy_in(vcpu, vcpu->arch, V3_STATE_CTRL);
+	old = st->cr0;
 
 	if (type == 0 && cr == 4) {
 		val = *gpr(vcpu, qual >> 8);
@@ -129,12 +132,20 @@ static void decode_io(uint64_t q, uint32_t len, struct v3_exit *exit)
 	exit->io.port = q >> 16;
 }
 
-static void decode_exc_nmi(struct v3_exit *exit)
+static void decode_exc_nmi(uint64_t q, struct v3_exit *exit)
 {
 	uint32_t info = vmread(VMCS_EXIT_INTR_INFO);
 
 	if (((info >> INTR_INFO_TYPE_SHIFT) & 7) == INTR_TYPE_NMI) {
 		set(exit, V3_EXIT_NMI, 0);
+		return;
+	}
+	/* Intercepted only under shadow paging; the qualification is the
+	 * linear address, CR2 stays the guest's (SDM vol. 3 §27.1). */
+	if ((info & 0xff) == V3_EXC_PF) {
+		set(exit, V3_EXIT_PAGE_FAULT, 0);
+		exit->pf.la = q;
+		exit->pf.error = vmread(VMCS_EXIT_INTR_ERROR);
 		return;
 	}
 	set(exit, V3_EXIT_EXCEPTION, 0);
@@ -168,18 +179,23 @@ static void unknown(struct vmx_vcpu *s, struct v3_exit *exit,
 }
 
 bool vmx_decode_exit(struct v3_vcpu *vcpu, struct vmx_vcpu *s,
-		     struct v3_exit *exit)
+		     uint32_t reason, struct v3_exit *exit)
 {
-	uint32_t reason = vmread(VMCS_EXIT_REASON) & 0xffff;
 	uint32_t len = vmread(VMCS_EXIT_INSN_LEN);
-	uint64_t q = vmread(VMCS_EXIT_QUAL);
+	uint64_t q = 0;
 
-	v3_memset(exit, 0, sizeof(*exit));
-	exit->hw_code = reason;
-	exit->hw_info1 = q;
+	/* Plain stores: v3_memset is a byte loop, and this runs per exit. */
+	*exit = (struct v3_exit){.hw_code = reason};
+	/* Only these exits have a qualification (SDM vol. 3 §27.2.1). */
+	if (reason == EXIT_IO || reason == EXIT_CR_ACCESS ||
+	    reason == EXIT_EPT_VIOLATION || reason == EXIT_EXC_NMI ||
+	    reason == EXIT_INVLPG || reason == EXIT_TASK_SWITCH) {
+		q = vmread(VMCS_EXIT_QUAL);
+		exit->hw_info1 = q;
+	}
 
 	switch (reason) {
-	case EXIT_EXC_NMI: decode_exc_nmi(exit); break;
+	case EXIT_EXC_NMI: decode_exc_nmi(q, exit); break;
 	case EXIT_EXT_INTR:
 	case EXIT_INIT:
 	case EXIT_IO_SMI:
@@ -202,9 +218,12 @@ bool vmx_decode_exit(struct v3_vcpu *vcpu, struct vmx_vcpu *s,
 		break;
 	case EXIT_PAUSE: set(exit, V3_EXIT_PAUSE, len); break;
 	case EXIT_CR_ACCESS:
-		if (cr_write(vcpu, q, len))
+		/* Under shadow paging every CR access is the core's. */
+		if (!vcpu->shadow && cr_write(vcpu, q, len))
 			return true;
 		set(exit, V3_EXIT_CR_ACCESS, len);
+		exit->cr.num = q & 15;
+		exit->cr.write = ((q >> 4) & 3) != 1; /* 1: MOV from CR */
 		break;
 	case EXIT_EPT_VIOLATION: decode_ept_violation(s, q, exit); break;
 	case EXIT_EPT_MISCONFIG:
@@ -233,6 +252,7 @@ bool vmx_decode_exit(struct v3_vcpu *vcpu, struct vmx_vcpu *s,
 			set(exit, V3_EXIT_VIRT_INSN, len);
 			break;
 		}
+		exit->hw_info1 = vmread(VMCS_EXIT_QUAL);
 		v3_snprintf(s->why, sizeof(s->why),
 			    "VMX exit reason %u is not handled", reason);
 		set(exit, V3_EXIT_UNKNOWN, 0);
@@ -252,7 +272,7 @@ static void seg_view(struct vmx_seg_view *v, int i)
 
 /* Names the guest-state check the hardware refused (the hardware only
  * says "invalid guest state"). */
-static void explain_guest_state(struct vmx_vcpu *s, char *why, size_t len)
+static void explain_guest_state(char *why, size_t len)
 {
 	struct vmx_guest_view g = {
 	    .cr0 = vmread(VMCS_GUEST_CR0),
@@ -267,8 +287,8 @@ static void explain_guest_state(struct vmx_vcpu *s, char *why, size_t len)
 	    .cr4_fixed0 = vmx_caps.cr4_fixed0,
 	    .cr4_fixed1 = vmx_caps.cr4_fixed1,
 	    .unrestricted = vmx_caps.proc2 & PROC2_UNRESTRICTED,
-	    .ia32e = s->entry & ENTRY_IA32E,
-	    .load_efer = s->entry & ENTRY_LOAD_EFER,
+	    .ia32e = vmread(VMCS_ENTRY_CTLS) & ENTRY_IA32E,
+	    .load_efer = vmread(VMCS_ENTRY_CTLS) & ENTRY_LOAD_EFER,
 	    .gdtr_base = vmread(VMCS_GUEST_GDTR_BASE),
 	    .idtr_base = vmread(VMCS_GUEST_IDTR_BASE),
 	    .gdtr_limit = vmread(VMCS_GUEST_GDTR_LIMIT),
@@ -318,7 +338,7 @@ void vmx_entry_failure(struct v3_vcpu *vcpu, struct vmx_vcpu *s, int fail,
 	exit->hw_info1 = vmread(VMCS_EXIT_QUAL);
 	switch (reason & 0xffff) {
 	case EXIT_BAD_GUEST:
-		explain_guest_state(s, detail, sizeof(detail));
+		explain_guest_state(detail, sizeof(detail));
 		v3_snprintf(s->why, sizeof(s->why),
 			    "VM entry refused the guest state: %s", detail);
 		break;

@@ -1,6 +1,6 @@
 /* vmx_vmcs.c - filling a VMCS: controls, host state, the MSR bitmap and
- * MSR areas, and the copy of register state between the core's
- * v3_vcpu_state and the VMCS guest-state area (Intel SDM vol. 3 ch. 24). */
+ * MSR areas (Intel SDM vol. 3 ch. 24).  The guest's registers go in and
+ * out in vmx_state.c. */
 #include "msr_index.h"
 #include "vm.h"
 #include "vmm.h"
@@ -8,8 +8,6 @@
 
 /* EPTP: write-back, 4-level walk (SDM vol. 3 §24.6.11). */
 #define EPTP_WB_4LEVEL ((3ull << 3) | 6)
-
-#define EFER_LMA (1ull << 10)
 
 const uint32_t vmx_switched_msrs[VMX_SWITCHED_MSRS] = {
     MSR_KERNEL_GS_BASE, MSR_STAR, MSR_LSTAR, MSR_CSTAR, MSR_SFMASK,
@@ -40,7 +38,8 @@ static void msr_bitmap_allow(uint8_t *bm, uint32_t msr)
 	bm[off + 2048 + msr / 8] &= ~(1u << (msr % 8));
 }
 
-static void init_msrs(struct vmx_vcpu *s)
+/* Under shadow paging the guest's PAT is the core's (vcpu->pat). */
+static void init_msrs(struct vmx_vcpu *s, bool shadow)
 {
 	uint8_t *bm = v3_host->phys_to_virt(s->msr_bitmap_pa);
 	unsigned i;
@@ -48,7 +47,8 @@ static void init_msrs(struct vmx_vcpu *s)
 	v3_memset(bm, 0xff, V3_PAGE_SIZE);
 	for (i = 0; i < sizeof(passthrough_msrs) / sizeof(passthrough_msrs[0]);
 	     i++)
-		msr_bitmap_allow(bm, passthrough_msrs[i]);
+		if (!shadow || passthrough_msrs[i] != MSR_PAT)
+			msr_bitmap_allow(bm, passthrough_msrs[i]);
 	for (i = 0; i < VMX_SWITCHED_MSRS; i++) {
 		s->guest_msrs[i].index = vmx_switched_msrs[i];
 		s->guest_msrs[i].value = 0;
@@ -170,7 +170,7 @@ static void host_state(void)
 
 void vmx_vmcs_setup(struct v3_vcpu *vcpu, struct vmx_vcpu *s)
 {
-	init_msrs(s);
+	init_msrs(s, vcpu->shadow);
 	vmwrite(VMCS_LINK_POINTER, ~0ull);
 	vmwrite(VMCS_PIN_CTLS, vmx_caps.pin);
 	s->proc = vmx_caps.proc;
@@ -206,125 +206,6 @@ void vmx_vmcs_setup(struct v3_vcpu *vcpu, struct vmx_vcpu *s)
 	s->interruptibility = 0;
 	s->hw_valid = false;
 	host_state();
-}
-
-/* Access rights: the core keeps the SVM packed layout (type/S/DPL/P in
- * 7:0, AVL/L/DB/G in 11:8); VMX has the upper nibble at 15:12 and marks
- * a not-present segment "unusable" (SDM vol. 3 §24.4.1). */
-static uint32_t attr_to_ar(uint16_t attr)
-{
-	uint32_t ar = (attr & 0xff) | ((uint32_t)(attr & 0xf00) << 4);
-
-	return (attr & 0x80) ? ar : ar | AR_UNUSABLE;
-}
-
-static uint16_t ar_to_attr(uint32_t ar)
-{
-	uint16_t attr = (ar & 0xff) | ((ar >> 4) & 0xf00);
-
-	return (ar & AR_UNUSABLE) ? attr & ~0x80 : attr;
-}
-
-#define WRITE_IF_CHANGED(field, member, value)                                 \
-	do {                                                                   \
-		if (!s->hw_valid || st->member != hw->member)                  \
-			vmwrite(field, value);                                 \
-	} while (0)
-
-static bool seg_equal(const struct v3_seg *a, const struct v3_seg *b)
-{
-	return a->sel == b->sel && a->attr == b->attr &&
-	       a->limit == b->limit && a->base == b->base;
-}
-
-void vmx_state_to_vmcs(struct v3_vcpu *vcpu, struct vmx_vcpu *s)
-{
-	struct v3_vcpu_state *st = &vcpu->state, *hw = &s->hw;
-	uint32_t entry, intr = 0;
-	int i;
-
-	WRITE_IF_CHANGED(VMCS_GUEST_RIP, rip, st->rip);
-	WRITE_IF_CHANGED(VMCS_GUEST_RSP, gprs.rsp, st->gprs.rsp);
-	WRITE_IF_CHANGED(VMCS_GUEST_RFLAGS, rflags, st->rflags);
-	if (!s->hw_valid || st->cr0 != hw->cr0) {
-		vmwrite(VMCS_GUEST_CR0, st->cr0 | vmx_caps.cr0_forced);
-		vmwrite(VMCS_CR0_SHADOW, st->cr0);
-	}
-	WRITE_IF_CHANGED(VMCS_GUEST_CR3, cr3, st->cr3);
-	if (!s->hw_valid || st->cr4 != hw->cr4) {
-		vmwrite(VMCS_GUEST_CR4, st->cr4 | vmx_caps.cr4_forced);
-		vmwrite(VMCS_CR4_SHADOW, st->cr4);
-	}
-	WRITE_IF_CHANGED(VMCS_GUEST_DR7, dr7, st->dr7);
-	WRITE_IF_CHANGED(VMCS_GUEST_EFER, efer, st->efer);
-	/* VM entry takes the guest's mode from this control; VM exit
-	 * stores EFER.LMA back into it (SDM vol. 3 §24.8.1, §27.2). */
-	entry = (s->entry & ~ENTRY_IA32E) |
-		((st->efer & EFER_LMA) ? ENTRY_IA32E : 0);
-	if (entry != s->entry) {
-		vmwrite(VMCS_ENTRY_CTLS, entry);
-		s->entry = entry;
-	}
-	for (i = 0; i < V3_NSEGS; i++) {
-		if (s->hw_valid && seg_equal(&st->seg[i], &hw->seg[i]))
-			continue;
-		vmwrite(VMCS_GUEST_ES_SEL + 2 * i, st->seg[i].sel);
-		vmwrite(VMCS_GUEST_ES_BASE + 2 * i, st->seg[i].base);
-		vmwrite(VMCS_GUEST_ES_LIMIT + 2 * i, st->seg[i].limit);
-		vmwrite(VMCS_GUEST_ES_AR + 2 * i, attr_to_ar(st->seg[i].attr));
-	}
-	WRITE_IF_CHANGED(VMCS_GUEST_GDTR_BASE, gdtr.base, st->gdtr.base);
-	WRITE_IF_CHANGED(VMCS_GUEST_GDTR_LIMIT, gdtr.limit, st->gdtr.limit);
-	WRITE_IF_CHANGED(VMCS_GUEST_IDTR_BASE, idtr.base, st->idtr.base);
-	WRITE_IF_CHANGED(VMCS_GUEST_IDTR_LIMIT, idtr.limit, st->idtr.limit);
-	/* The shadow as the last exit reported it, unless the core ended
-	 * it; an STI shadow needs IF=1, so a new one is a MOV SS one. */
-	if (st->intr_shadow) {
-		intr = s->interruptibility &
-		       (INTERRUPTIBILITY_STI | INTERRUPTIBILITY_MOV_SS);
-		if (!intr || ((intr & INTERRUPTIBILITY_STI) &&
-			      !(st->rflags & V3_RFLAGS_IF)))
-			intr = INTERRUPTIBILITY_MOV_SS;
-	}
-	intr |= s->interruptibility & INTERRUPTIBILITY_NMI;
-	if (!s->hw_valid || intr != s->hw_intr) {
-		vmwrite(VMCS_GUEST_INTERRUPTIBILITY, intr);
-		s->hw_intr = intr;
-	}
-}
-
-void vmx_state_from_vmcs(struct v3_vcpu *vcpu, struct vmx_vcpu *s)
-{
-	struct v3_vcpu_state *st = &vcpu->state;
-	uint64_t m0 = vmx_caps.cr0_forced, m4 = vmx_caps.cr4_forced;
-	int i;
-
-	st->rip = vmread(VMCS_GUEST_RIP);
-	st->gprs.rsp = vmread(VMCS_GUEST_RSP);
-	st->rflags = vmread(VMCS_GUEST_RFLAGS);
-	st->cr0 = (vmread(VMCS_GUEST_CR0) & ~m0) |
-		  (vmread(VMCS_CR0_SHADOW) & m0);
-	st->cr3 = vmread(VMCS_GUEST_CR3);
-	st->cr4 = (vmread(VMCS_GUEST_CR4) & ~m4) |
-		  (vmread(VMCS_CR4_SHADOW) & m4);
-	st->dr7 = vmread(VMCS_GUEST_DR7);
-	st->efer = vmread(VMCS_GUEST_EFER);
-	for (i = 0; i < V3_NSEGS; i++) {
-		st->seg[i].sel = vmread(VMCS_GUEST_ES_SEL + 2 * i);
-		st->seg[i].base = vmread(VMCS_GUEST_ES_BASE + 2 * i);
-		st->seg[i].limit = vmread(VMCS_GUEST_ES_LIMIT + 2 * i);
-		st->seg[i].attr = ar_to_attr(vmread(VMCS_GUEST_ES_AR + 2 * i));
-	}
-	st->gdtr.base = vmread(VMCS_GUEST_GDTR_BASE);
-	st->gdtr.limit = vmread(VMCS_GUEST_GDTR_LIMIT);
-	st->idtr.base = vmread(VMCS_GUEST_IDTR_BASE);
-	st->idtr.limit = vmread(VMCS_GUEST_IDTR_LIMIT);
-	/* CPL is SS.DPL in VMX (SDM vol. 3 §24.4.1). */
-	st->cpl = (st->seg[V3_SEG_SS].attr >> 5) & 3;
-	s->interruptibility = vmread(VMCS_GUEST_INTERRUPTIBILITY);
-	s->hw_intr = s->interruptibility;
-	st->intr_shadow = s->interruptibility & (INTERRUPTIBILITY_STI |
-						 INTERRUPTIBILITY_MOV_SS);
-	s->hw = *st;
-	s->hw_valid = true;
+	if (vcpu->shadow)
+		vmx_shadow_setup(s);
 }

@@ -142,24 +142,9 @@ static inline uint32_t read_cr(int n)
 	return v;
 }
 
-static inline void write_cr0(uint32_t v)
-{
-	__asm__ volatile("mov %0, %%cr0" : : "r"(v) : "memory");
-}
-
-static inline void write_cr4(uint32_t v)
-{
-	__asm__ volatile("mov %0, %%cr4" : : "r"(v) : "memory");
-}
-
 static void load(int as)
 {
 	__asm__ volatile("mov %0, %%cr3" : : "r"(cr3_of(as)) : "memory");
-}
-
-static inline void invlpg(uint32_t va)
-{
-	__asm__ volatile("invlpg (%0)" : : "r"(va) : "memory");
 }
 
 static int rd(uint32_t va, uint32_t *v)

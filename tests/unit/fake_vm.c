@@ -82,6 +82,8 @@ static const struct v3_host_ops fake_host = {
 /* ---- palacios/vmm.c ----------------------------------------------------- */
 
 const struct v3_host_ops *v3_host = &fake_host;
+/* No backend: a fake vcpu's state is always whole (state_absent 0). */
+const struct v3_arch_ops *v3_arch;
 
 void v3_print(const char *fmt, ...)
 {
