@@ -147,35 +147,6 @@ static void load(int as)
 	__asm__ volatile("mov %0, %%cr3" : : "r"(cr3_of(as)) : "memory");
 }
 
-static int rd(uint32_t va, uint32_t *v)
-{
-	uint32_t x = 0;
-
-	fault_reset();
-	__asm__ volatile(ASM_CATCH("movl (%1), %0")
-			 : "+r"(x)
-			 : "r"(va)
-			 : "memory");
-	*v = x;
-	return fault_vector();
-}
-
-static int wr(uint32_t va, uint32_t v)
-{
-	fault_reset();
-	__asm__ volatile(ASM_CATCH("movl %1, (%0)")
-			 : : "r"(va), "r"(v)
-			 : "memory");
-	return fault_vector();
-}
-
-static uint32_t rd_ok(uint32_t va)
-{
-	uint32_t v;
-
-	return rd(va, &v) == NO_FAULT ? v : 0xdeadbeef;
-}
-
 static uint32_t word(int k)
 {
 	return 0xf0000000u | (uint32_t)k << 16;
@@ -205,8 +176,8 @@ static void touch_both(void)
 	for (int as = 1; as >= 0; as--) {
 		load(as);
 		for (int i = 0; i < 4; i++)
-			(void)rd_ok(PAGE(i));
-		(void)wr(PAGE(2), word((as + 2) % NFRAMES));
+			(void)read_or_bad(PAGE(i));
+		(void)write_safe(PAGE(2), word((as + 2) % NFRAMES));
 	}
 }
 
@@ -217,10 +188,10 @@ static void check_inactive_changes(void)
 	set_pde(0, WIN2, alt(0) | PRW);
 	set_alt(0, 0, FRAME(6) | USED);
 	touch_both();
-	report(rd_ok(PAGE(0)) == word(0) && rd_ok(PAGE(1)) == word(1) &&
-	       rd_ok(WIN2) == word(6), "%s: space 0 reads its frames", mname);
+	report(read_or_bad(PAGE(0)) == word(0) && read_or_bad(PAGE(1)) == word(1) &&
+	       read_or_bad(WIN2) == word(6), "%s: space 0 reads its frames", mname);
 	load(1);
-	report(rd_ok(PAGE(0)) == word(1), "%s: space 1 its own", mname);
+	report(read_or_bad(PAGE(0)) == word(1), "%s: space 1 its own", mname);
 
 	/* Space 0 is not loaded: no INVLPG owed for any of these. */
 	set_pte(0, 0, FRAME(5) | USED);
@@ -229,25 +200,25 @@ static void check_inactive_changes(void)
 	set_pde(0, WIN2, alt(1) | PRW);
 	set_alt(1, 0, FRAME(4) | USED);
 	load(0);
-	report(rd_ok(PAGE(0)) == word(5), "%s: remapped PTE seen after the "
+	report(read_or_bad(PAGE(0)) == word(5), "%s: remapped PTE seen after the "
 	       "switch back", mname);
-	report(pf_is(rd(PAGE(1) + 8, &v), 0, PAGE(1) + 8),
+	report(pf_is(read_safe(PAGE(1) + 8, &v), 0, PAGE(1) + 8),
 	       "%s: removed PTE: #PF error 0", mname);
-	report(rd_ok(PAGE(2)) == word(2), "%s: read-only PTE still reads",
+	report(read_or_bad(PAGE(2)) == word(2), "%s: read-only PTE still reads",
 	       mname);
-	report(pf_is(wr(PAGE(2) + 4, 1), PF_P | PF_W, PAGE(2) + 4),
+	report(pf_is(write_safe(PAGE(2) + 4, 1), PF_P | PF_W, PAGE(2) + 4),
 	       "%s: read-only PTE: write #PF P|W", mname);
-	report(rd_ok(PAGE(3)) == word(3), "%s: unchanged PTE kept", mname);
-	report(rd_ok(WIN2) == word(4), "%s: another page table behind a PDE",
+	report(read_or_bad(PAGE(3)) == word(3), "%s: unchanged PTE kept", mname);
+	report(read_or_bad(WIN2) == word(4), "%s: another page table behind a PDE",
 	       mname);
 
 	/* Reloading the loaded CR3 flushes as well. */
 	set_pte(0, 3, FRAME(7) | USED);
 	load(0);
-	report(rd_ok(PAGE(3)) == word(7), "%s: same CR3 reloaded: new PTE",
+	report(read_or_bad(PAGE(3)) == word(7), "%s: same CR3 reloaded: new PTE",
 	       mname);
 	load(1);
-	report(rd_ok(PAGE(0)) == word(1) && rd_ok(PAGE(2)) == word(3),
+	report(read_or_bad(PAGE(0)) == word(1) && read_or_bad(PAGE(2)) == word(3),
 	       "%s: space 1 untouched by all that", mname);
 	set_pde(0, WIN2, 0);
 	for (int i = 0; i < 4; i++)
@@ -261,13 +232,13 @@ static void check_active_invlpg(void)
 	load(0);
 	set_pte(0, 1, FRAME(4) | USED);
 	invlpg(PAGE(1));
-	report(rd_ok(PAGE(1)) == word(4), "%s: own PTE changed, INVLPG: seen",
+	report(read_or_bad(PAGE(1)) == word(4), "%s: own PTE changed, INVLPG: seen",
 	       mname);
 	load(1);
-	report(rd_ok(PAGE(1)) == word(2), "%s: the other space keeps its own",
+	report(read_or_bad(PAGE(1)) == word(2), "%s: the other space keeps its own",
 	       mname);
 	load(0);
-	report(rd_ok(PAGE(1)) == word(4), "%s: and back again", mname);
+	report(read_or_bad(PAGE(1)) == word(4), "%s: and back again", mname);
 	set_pte(0, 1, FRAME(1) | USED);
 	invlpg(PAGE(1));
 }
@@ -285,15 +256,15 @@ static void check_global(void)
 	write_cr4(cr4 | CR4_PGE);
 	set_glob(0, FRAME(1) | USED | PTE_G);
 	load(0);
-	(void)rd_ok(GWIN);
+	(void)read_or_bad(GWIN);
 	load(1);
-	report(rd_ok(GWIN) == word(1), "%s: global page in both spaces",
+	report(read_or_bad(GWIN) == word(1), "%s: global page in both spaces",
 	       mname);
 	load(0);
 	set_glob(0, FRAME(3) | USED | PTE_G);
 	invlpg(GWIN);
 	load(1);
-	report(rd_ok(GWIN) == word(3), "%s: INVLPG of a global page holds in "
+	report(read_or_bad(GWIN) == word(3), "%s: INVLPG of a global page holds in "
 	       "the other space", mname);
 	set_glob(0, 0);
 	invlpg(GWIN);
@@ -316,7 +287,7 @@ static void check_table_reuse(void)
 	load(0);
 	set_pde(0, WIN2, SPARE | PRW);
 	load(0);
-	report(rd_ok(WIN2) == word(4), "%s: spare page works as a page table",
+	report(read_or_bad(WIN2) == word(4), "%s: spare page works as a page table",
 	       mname);
 
 	/* Unhooked, flushed, then written as data and mapped as a page.
@@ -327,16 +298,16 @@ static void check_table_reuse(void)
 		data[i] = 0x5a000001u | i << 4;
 	set_pte(0, 5, SPARE | USED);
 	invlpg(PAGE(5));
-	report(rd_ok(PAGE(5) + 8) == 0x5a000021u &&
-	       wr(PAGE(5) + 12, 0x12345678) == NO_FAULT &&
+	report(read_or_bad(PAGE(5) + 8) == 0x5a000021u &&
+	       write_safe(PAGE(5) + 12, 0x12345678) == NO_FAULT &&
 	       data[3] == 0x12345678, "%s: old page table now data, mapped",
 	       mname);
-	report(pf_is(rd(WIN2 + 4096, &v), 0, WIN2 + 4096),
+	report(pf_is(read_safe(WIN2 + 4096, &v), 0, WIN2 + 4096),
 	       "%s: its old range faults", mname);
 	load(1);
 	load(0);
-	report(rd_ok(PAGE(5) + 16) == 0x5a000041u && data[3] == 0x12345678 &&
-	       pf_is(rd(WIN2 + 8196, &v), 0, WIN2 + 8196),
+	report(read_or_bad(PAGE(5) + 16) == 0x5a000041u && data[3] == 0x12345678 &&
+	       pf_is(read_safe(WIN2 + 8196, &v), 0, WIN2 + 8196),
 	       "%s: and so after a switch away and back", mname);
 
 	/* A data page of space 1 becomes space 0's page table. */
@@ -350,10 +321,10 @@ static void check_table_reuse(void)
 		data[1] = (uint32_t)FRAME(6) | USED;
 	set_pte(1, 5, SPARE | USED);
 	load(1);
-	(void)rd_ok(PAGE(5));
+	(void)read_or_bad(PAGE(5));
 	set_pde(0, WIN2, SPARE | PRW);
 	load(0);
-	report(rd_ok(WIN2 + 4096) == word(6), "%s: data page now a page "
+	report(read_or_bad(WIN2 + 4096) == word(6), "%s: data page now a page "
 	       "table", mname);
 	set_pde(0, WIN2, 0);
 	set_pte(1, 5, FRAME(6) | USED);
@@ -369,8 +340,8 @@ static void check_many(void)
 	for (round = 0; round < 2; round++)
 		for (as = 0; as < NAS; as++) {
 			load(as);
-			if (rd_ok(PAGE(7)) != word((as + 7) % NFRAMES) ||
-			    rd_ok(PAGE(0)) != word(as % NFRAMES))
+			if (read_or_bad(PAGE(7)) != word((as + 7) % NFRAMES) ||
+			    read_or_bad(PAGE(0)) != word(as % NFRAMES))
 				bad++;
 		}
 	report(!bad, "%s: %d spaces each see their own pages (%d wrong)",
@@ -381,7 +352,7 @@ static void check_many(void)
 	for (round = 0; round < 2; round++)
 		for (as = 1; as < NAS; as++) {
 			load(as);
-			if (rd_ok(PAGE(7)) != word((as + 3) % NFRAMES))
+			if (read_or_bad(PAGE(7)) != word((as + 3) % NFRAMES))
 				bad++;
 		}
 	report(!bad, "%s: and their PTEs changed while not loaded (%d wrong)",
@@ -389,14 +360,14 @@ static void check_many(void)
 	/* Again with as few spaces as a VMM would keep cached. */
 	for (as = 1; as < 5; as++) {
 		load(as);
-		(void)rd_ok(PAGE(7));
+		(void)read_or_bad(PAGE(7));
 	}
 	load(0);
 	for (as = 1; as < 5; as++)
 		set_pte(as, 7, FRAME((as + 7) % NFRAMES) | USED);
 	for (as = 1; as < 5; as++) {
 		load(as);
-		if (rd_ok(PAGE(7)) != word((as + 7) % NFRAMES))
+		if (read_or_bad(PAGE(7)) != word((as + 7) % NFRAMES))
 			bad++;
 	}
 	report(!bad, "%s: 4 cached spaces changed while not loaded (%d "

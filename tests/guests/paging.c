@@ -157,38 +157,6 @@ static inline uint32_t read_cr(int n)
 	return v;
 }
 
-/* A read or write that may fault: the vector, or NO_FAULT. */
-static int rd(uint32_t va, uint32_t *v)
-{
-	uint32_t x = 0;
-
-	fault_reset();
-	__asm__ volatile(ASM_CATCH("movl (%1), %0")
-			 : "+r"(x)
-			 : "r"(va)
-			 : "memory");
-	*v = x;
-	return fault_vector();
-}
-
-static int wr(uint32_t va, uint32_t v)
-{
-	fault_reset();
-	__asm__ volatile(ASM_CATCH("movl %1, (%0)")
-			 : : "r"(va), "r"(v)
-			 : "memory");
-	return fault_vector();
-}
-
-static uint32_t rd_ok(uint32_t va)
-{
-	uint32_t v;
-
-	if (rd(va, &v) != NO_FAULT)
-		return 0xdeadbeef;
-	return v;
-}
-
 /* The page fault a test provoked: vector, error code and CR2. */
 static bool pf_is(int vec, uint32_t err, uint32_t cr2)
 {
@@ -228,12 +196,12 @@ static void check_map_ad(void)
 	set_pte(0, 10, FRAME(2) | PRW);
 	set_pte(0, 11, FRAME(3) | PRW | PTE_A);
 	set_pte(0, 0, FRAME(0) | PRW);
-	report(rd_ok(WIN + 8) == frame_word(0, 2), "%s: mapped page reads its "
+	report(read_or_bad(WIN + 8) == frame_word(0, 2), "%s: mapped page reads its "
 	       "frame", m->name);
 	e = get_pte(0, 0);
 	report((e & PTE_A) && !(e & PTE_D), "%s: read sets A, not D (pte "
 	       "0x%llx)", m->name, (unsigned long long)e);
-	report(wr(WIN + 12, 0x1234) == NO_FAULT &&
+	report(write_safe(WIN + 12, 0x1234) == NO_FAULT &&
 	       ((volatile uint32_t *)frames[0])[3] == 0x1234,
 	       "%s: write after read reaches the frame", m->name);
 	report(get_pte(0, 0) & PTE_D, "%s: the write sets D", m->name);
@@ -242,20 +210,20 @@ static void check_map_ad(void)
 	 * write, not before. */
 	set_pte(0, 0, FRAME(0) | PRW);
 	invlpg(WIN);
-	(void)rd_ok(WIN);
+	(void)read_or_bad(WIN);
 	e = get_pte(0, 0);
 	report((e & PTE_A) && !(e & PTE_D), "%s: cleaned entry: read sets only "
 	       "A again", m->name);
-	(void)wr(WIN + 12, 0x5678);
+	(void)write_safe(WIN + 12, 0x5678);
 	report(get_pte(0, 0) & PTE_D, "%s: cleaned entry: write sets D again",
 	       m->name);
 
-	report(rd_ok(WIN + 10 * 4096) == frame_word(2, 0) &&
+	report(read_or_bad(WIN + 10 * 4096) == frame_word(2, 0) &&
 	       (get_pte(0, 10) & PTE_A), "%s: neighbour read sets A", m->name);
-	report(rd_ok(WIN + 11 * 4096) == frame_word(3, 0) &&
+	report(read_or_bad(WIN + 11 * 4096) == frame_word(3, 0) &&
 	       !(get_pte(0, 11) & PTE_D), "%s: used neighbour reads, still "
 	       "clean", m->name);
-	report(wr(WIN + 11 * 4096 + 4, frame_word(3, 1)) == NO_FAULT &&
+	report(write_safe(WIN + 11 * 4096 + 4, frame_word(3, 1)) == NO_FAULT &&
 	       (get_pte(0, 11) & PTE_D), "%s: neighbour write sets D", m->name);
 	set_pte(0, 10, 0);
 	set_pte(0, 11, 0);
@@ -270,14 +238,14 @@ static void check_remap_unmap(void)
 
 	set_pte(0, 0, FRAME(1) | PRW);
 	invlpg(WIN);
-	report(rd_ok(WIN + 16) == frame_word(1, 4), "%s: remapped after "
+	report(read_or_bad(WIN + 16) == frame_word(1, 4), "%s: remapped after "
 	       "INVLPG", m->name);
 
 	set_pte(0, 0, 0);
 	invlpg(WIN);
-	report(pf_is(rd(WIN + 0x10, &v), 0, WIN + 0x10),
+	report(pf_is(read_safe(WIN + 0x10, &v), 0, WIN + 0x10),
 	       "%s: unmapped read: #PF error 0, CR2", m->name);
-	report(pf_is(wr(WIN + 0x24, 1), PF_W, WIN + 0x24),
+	report(pf_is(write_safe(WIN + 0x24, 1), PF_W, WIN + 0x24),
 	       "%s: unmapped write: #PF error W, CR2", m->name);
 
 	/* Pages never touched before: misses in a shadow that must not
@@ -285,7 +253,7 @@ static void check_remap_unmap(void)
 	for (i = 1; i <= 4; i++)
 		set_pte(0, i, FRAME(i % 4) | PRW);
 	for (i = 1; i <= 4; i++)
-		(void)rd_ok(WIN + i * 4096);
+		(void)read_or_bad(WIN + i * 4096);
 	report(read_cr(2) == WIN + 0x24, "%s: CR2 kept across later accesses",
 	       m->name);
 	set_pte(0, 0, FRAME(1) | PRW);
@@ -297,17 +265,17 @@ static void check_write_protect(void)
 	uint32_t cr0 = read_cr(0);
 
 	set_pte(0, 6, FRAME(2) | PTE_P);
-	report(rd_ok(WIN + 6 * 4096) == frame_word(2, 0), "%s: read-only page "
+	report(read_or_bad(WIN + 6 * 4096) == frame_word(2, 0), "%s: read-only page "
 	       "reads", m->name);
-	report(pf_is(wr(WIN + 6 * 4096 + 4, 7), PF_P | PF_W, WIN + 6 * 4096 + 4),
+	report(pf_is(write_safe(WIN + 6 * 4096 + 4, 7), PF_P | PF_W, WIN + 6 * 4096 + 4),
 	       "%s: CR0.WP=1: supervisor write faults with P|W", m->name);
 	write_cr0(cr0 & ~CR0_WP);
-	report(wr(WIN + 6 * 4096 + 4, 0x77) == NO_FAULT &&
+	report(write_safe(WIN + 6 * 4096 + 4, 0x77) == NO_FAULT &&
 	       ((volatile uint32_t *)frames[2])[1] == 0x77,
 	       "%s: CR0.WP=0: supervisor write allowed", m->name);
 	report(get_pte(0, 6) & PTE_D, "%s: CR0.WP=0 write sets D", m->name);
 	write_cr0(cr0);
-	report(pf_is(wr(WIN + 6 * 4096 + 8, 8), PF_P | PF_W, WIN + 6 * 4096 + 8),
+	report(pf_is(write_safe(WIN + 6 * 4096 + 8, 8), PF_P | PF_W, WIN + 6 * 4096 + 8),
 	       "%s: CR0.WP=1 again: write faults again", m->name);
 	((volatile uint32_t *)frames[2])[1] = frame_word(2, 1);
 }
@@ -317,21 +285,21 @@ static void check_large(void)
 	uint32_t last = m->big_size - 0x1000;
 	uint64_t e;
 
-	report(rd_ok(BIG) == 0xb1000000u &&
-	       rd_ok(BIG + last) == (0xb1000000u | last >> 12),
+	report(read_or_bad(BIG) == 0xb1000000u &&
+	       read_or_bad(BIG + last) == (0xb1000000u | last >> 12),
 	       "%s: %u MiB page: first and last 4 KiB", m->name,
 	       m->big_size >> 20);
 	e = get_big();
 	report((e & PTE_A) && !(e & PTE_D), "%s: large page read sets A",
 	       m->name);
-	(void)wr(BIG + 0x40, 0xb1000000u);
+	(void)write_safe(BIG + 0x40, 0xb1000000u);
 	report(get_big() & PTE_D, "%s: large page write sets D", m->name);
 
 	/* INVLPG of any address inside drops the whole page. */
 	set_big(BIG_PA2 | PRW | PTE_PS);
 	invlpg(BIG + m->big_size - 0x10);
-	report(rd_ok(BIG) == 0xb2000000u &&
-	       rd_ok(BIG + last) == (0xb2000000u | last >> 12),
+	report(read_or_bad(BIG) == 0xb2000000u &&
+	       read_or_bad(BIG + last) == (0xb2000000u | last >> 12),
 	       "%s: large page remapped by one INVLPG", m->name);
 	set_big(BIG_PA | PRW | PTE_PS);
 	invlpg(BIG);
@@ -357,14 +325,14 @@ static void check_reserved(void)
 
 	if (m->pae) {
 		set_pte(0, 7, FRAME(3) | PRW | rsvd);
-		report(rsvd_pf_is(rd(WIN + 7 * 4096, &v), PF_RSVD,
+		report(rsvd_pf_is(read_safe(WIN + 7 * 4096, &v), PF_RSVD,
 				  WIN + 7 * 4096),
 		       "%s: reserved bit 51: #PF RSVD", m->name);
 		set_pte(0, 7, 0);
 	} else {
 		set_big(BIG_PA | PRW | PTE_PS | rsvd);
 		invlpg(BIG);
-		report(rsvd_pf_is(rd(BIG + 4, &v), PF_RSVD, BIG + 4),
+		report(rsvd_pf_is(read_safe(BIG + 4, &v), PF_RSVD, BIG + 4),
 		       "%s: 4 MiB page with bit 21: #PF RSVD", m->name);
 		set_big(BIG_PA | PRW | PTE_PS);
 		invlpg(BIG);
@@ -376,13 +344,13 @@ static void check_cr3_switch(void)
 	set_pte(1, 0, FRAME(3) | PRW);
 	write_cr3(m->cr3[1]);
 	report(read_cr(3) == m->cr3[1], "%s: CR3 reads back", m->name);
-	report(rd_ok(WIN) == frame_word(3, 0), "%s: second address space",
+	report(read_or_bad(WIN) == frame_word(3, 0), "%s: second address space",
 	       m->name);
 	write_cr3(m->cr3[0]);
-	report(rd_ok(WIN) == frame_word(1, 0), "%s: first address space "
+	report(read_or_bad(WIN) == frame_word(1, 0), "%s: first address space "
 	       "again", m->name);
 	write_cr3(m->cr3[1]);
-	report(rd_ok(WIN + 4) == frame_word(3, 1), "%s: and the second again",
+	report(read_or_bad(WIN + 4) == frame_word(3, 1), "%s: and the second again",
 	       m->name);
 	write_cr3(m->cr3[0]);
 }
@@ -429,15 +397,15 @@ static void check_user_bits(void)
 	if (c7.b & CPUID7_EBX_SMAP) {
 		set_pte(0, 12, FRAME(1) | PRW | PTE_US);
 		write_cr4(cr4 | CR4_SMAP);
-		report(pf_is(rd(WIN + 12 * 4096 + 8, &v), PF_P, WIN + 12 * 4096 + 8),
+		report(pf_is(read_safe(WIN + 12 * 4096 + 8, &v), PF_P, WIN + 12 * 4096 + 8),
 		       "%s: SMAP: user page read #PF P", m->name);
 		set_ac(true);
-		report(rd_ok(WIN + 12 * 4096 + 8) == frame_word(1, 2),
+		report(read_or_bad(WIN + 12 * 4096 + 8) == frame_word(1, 2),
 		       "%s: SMAP with EFLAGS.AC: allowed", m->name);
 		set_ac(false);
 		set_pte(0, 12, FRAME(1) | PRW);
 		invlpg(WIN + 12 * 4096);
-		report(rd_ok(WIN + 12 * 4096 + 8) == frame_word(1, 2),
+		report(read_or_bad(WIN + 12 * 4096 + 8) == frame_word(1, 2),
 		       "%s: SMAP: supervisor page allowed", m->name);
 		write_cr4(cr4);
 		set_pte(0, 12, 0);
@@ -460,21 +428,21 @@ static void check_global(void)
 	}
 	write_cr4(cr4 | CR4_PGE);
 	set_pte(0, 8, FRAME(0) | PRW);
-	(void)rd_ok(WIN + 8 * 4096);
+	(void)read_or_bad(WIN + 8 * 4096);
 	set_pte(0, 8, FRAME(1) | PRW);
 	write_cr3(m->cr3[0]);
-	report(rd_ok(WIN + 8 * 4096) == frame_word(1, 0),
+	report(read_or_bad(WIN + 8 * 4096) == frame_word(1, 0),
 	       "%s: PGE on: CR3 write drops a non-global page", m->name);
 
 	set_pte(0, 9, FRAME(0) | PRW | PTE_G);
-	(void)rd_ok(WIN + 9 * 4096);
+	(void)read_or_bad(WIN + 9 * 4096);
 	set_pte(0, 9, FRAME(2) | PRW | PTE_G);
 	invlpg(WIN + 9 * 4096);
-	report(rd_ok(WIN + 9 * 4096) == frame_word(2, 0),
+	report(read_or_bad(WIN + 9 * 4096) == frame_word(2, 0),
 	       "%s: INVLPG drops a global page", m->name);
 	set_pte(0, 9, FRAME(3) | PRW | PTE_G);
 	write_cr4(cr4);
-	report(rd_ok(WIN + 9 * 4096) == frame_word(3, 0),
+	report(read_or_bad(WIN + 9 * 4096) == frame_word(3, 0),
 	       "%s: clearing PGE drops global pages", m->name);
 	set_pte(0, 8, 0);
 	set_pte(0, 9, 0);
@@ -536,7 +504,7 @@ static void check_nx(void)
 	invlpg(NX_VA);
 	report(pf_is(call_window(&r), PF_P | PF_I, NX_VA),
 	       "%s: XD page: fetch #PF P|I", m->name);
-	report(rd_ok(NX_VA) == 0x001234b8u, "%s: XD page still reads",
+	report(read_or_bad(NX_VA) == 0x001234b8u, "%s: XD page still reads",
 	       m->name);
 }
 

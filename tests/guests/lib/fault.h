@@ -49,6 +49,36 @@ uint32_t fault_error(void);
 /* A short name for an exception vector ("#GP"), for messages. */
 const char *vector_name(int vector);
 
+/* A 32-bit load or store that may fault: the vector, or NO_FAULT. */
+static inline int read_safe(uint32_t va, uint32_t *v)
+{
+	uint32_t x = 0;
+
+	fault_reset();
+	__asm__ volatile(ASM_CATCH("movl (%1), %0")
+			 : "+r"(x)
+			 : "r"(va)
+			 : "memory");
+	*v = x;
+	return fault_vector();
+}
+
+static inline int write_safe(uint32_t va, uint32_t v)
+{
+	fault_reset();
+	__asm__ volatile(ASM_CATCH("movl %1, (%0)") : : "r"(va), "r"(v)
+			 : "memory");
+	return fault_vector();
+}
+
+/* The word at va, or 0xdeadbeef when reading it faults. */
+static inline uint32_t read_or_bad(uint32_t va)
+{
+	uint32_t v;
+
+	return read_safe(va, &v) == NO_FAULT ? v : 0xdeadbeef;
+}
+
 /* rdmsr/wrmsr that report the vector instead of dying. */
 int rdmsr_safe(uint32_t msr, uint64_t *val);
 int wrmsr_safe(uint32_t msr, uint64_t val);
