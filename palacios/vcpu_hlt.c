@@ -9,6 +9,12 @@
 /* Upper bound on one host sleep, so a missed wake-up costs little. */
 #define HLT_MAX_SLEEP_US 10000
 
+/* A reset another vcpu asked for is carried out by vcpu0's thread. */
+static bool reset_is_mine(const struct v3_vcpu *vcpu)
+{
+	return vcpu->id == 0 && vcpu->vm->reset_requested;
+}
+
 int v3_handle_hlt(struct v3_vcpu *vcpu, struct v3_exit *exit)
 {
 	struct v3_vm *vm = vcpu->vm;
@@ -21,7 +27,7 @@ int v3_handle_hlt(struct v3_vcpu *vcpu, struct v3_exit *exit)
 		vcpu->halted = true;
 		__atomic_thread_fence(__ATOMIC_SEQ_CST); /* v3_vcpu_kick */
 		while (!vm->stop_requested && !vcpu->nmi_pending &&
-		       !vcpu->init_pending)
+		       !vcpu->init_pending && !reset_is_mine(vcpu))
 			v3_host->sleep(HLT_MAX_SLEEP_US);
 		vcpu->halted = false;
 		return 0;
@@ -37,7 +43,7 @@ int v3_handle_hlt(struct v3_vcpu *vcpu, struct v3_exit *exit)
 	vcpu->halted = true;
 	__atomic_thread_fence(__ATOMIC_SEQ_CST); /* v3_vcpu_kick */
 	while (!vm->stop_requested && !vcpu->init_pending &&
-	       !v3_intr_pending(vcpu)) {
+	       !reset_is_mine(vcpu) && !v3_intr_pending(vcpu)) {
 		uint64_t next = v3_timers_run(vm), now, us = HLT_MAX_SLEEP_US;
 
 		if (v3_intr_pending(vcpu) || vcpu->init_pending)

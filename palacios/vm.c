@@ -123,6 +123,11 @@ void v3_vm_request_reset(struct v3_vm *vm, const char *why)
 	}
 	v3_print("%s: %s: resetting", vm->name, why);
 	vm->reset_requested = true;
+	/* vcpu0 carries the reset out; it may be halted (an SMP guest's
+	 * other CPUs park with CLI; HLT before one of them resets) or in
+	 * the guest on another CPU. */
+	if (vm->vcpus[0])
+		v3_vcpu_kick(vm->vcpus[0]);
 }
 
 /* Power-on state again: vcpus at the reset vector, the legacy area back
