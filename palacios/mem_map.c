@@ -210,6 +210,11 @@ int v3_gpa_write(struct v3_vm *vm, uint64_t gpa, const void *buf, uint64_t len)
 	return copy_gpa(vm, gpa, (uint8_t *)buf, len, true);
 }
 
+int v3_gpa_walk_read(void *vm, uint64_t gpa, void *buf, uint32_t len)
+{
+	return v3_gpa_read(vm, gpa, buf, len);
+}
+
 int v3_gpa_cmpxchg(void *vm, uint64_t gpa, uint64_t old, uint64_t new,
 		   uint32_t len)
 {

@@ -67,6 +67,9 @@ uint8_t *v3_gpa_to_hva_ram(struct v3_vm *vm, uint64_t gpa, uint64_t *avail);
 /* Copy across block boundaries; -1 if any byte is not RAM. */
 int v3_gpa_read(struct v3_vm *vm, uint64_t gpa, void *buf, uint64_t len);
 int v3_gpa_write(struct v3_vm *vm, uint64_t gpa, const void *buf, uint64_t len);
+/* v3_gpa_read shaped as struct v3_walk_mem's read callback ('vm' is
+ * the struct v3_vm). */
+int v3_gpa_walk_read(void *vm, uint64_t gpa, void *buf, uint32_t len);
 /* Replace the naturally aligned 4- or 8-byte value 'old' at 'gpa' by
  * 'new' atomically (a guest page-table entry other vcpus may be
  * changing): 0 done (or dropped: ROM), 1 the value was not 'old', -1

@@ -13,11 +13,6 @@
 #include "vm.h"
 #include "vmm.h"
 
-static int walk_read(void *opaque, uint64_t gpa, void *buf, uint32_t len)
-{
-	return v3_gpa_read(opaque, gpa, buf, len);
-}
-
 /* Give the guest its #PF.  An interrupt whose delivery this fault cut
  * short is raised again to come after the handler (a #PF during an
  * exception's delivery becomes #DF in v3_inject_exception). */
@@ -113,7 +108,7 @@ void v3_shadow_refill(struct v3_vcpu *vcpu, uint64_t la)
 	struct v3_walk_regs regs = {st->cr0, st->cr3, st->cr4, st->efer,
 				    s->phys_bits};
 	/* A dry run: no A/D bit is set on the guest's behalf. */
-	struct v3_walk_mem mem = {walk_read, NULL, vcpu->vm};
+	struct v3_walk_mem mem = {v3_gpa_walk_read, NULL, vcpu->vm};
 	struct v3_walk_result res;
 	uint64_t hpa, leaf, *slot;
 	unsigned perms;
@@ -141,7 +136,7 @@ int v3_handle_page_fault(struct v3_vcpu *vcpu, struct v3_exit *exit)
 	unsigned access = exit->pf.error & (V3_PF_W | V3_PF_U | V3_PF_I);
 	struct v3_walk_regs regs = {st->cr0, st->cr3, st->cr4, st->efer,
 				    s ? s->phys_bits : 0};
-	struct v3_walk_mem mem = {walk_read, v3_gpa_cmpxchg, vcpu->vm};
+	struct v3_walk_mem mem = {v3_gpa_walk_read, v3_gpa_cmpxchg, vcpu->vm};
 	struct v3_walk_result res;
 	unsigned perms;
 	int nlevel, level = 0, split = -1;

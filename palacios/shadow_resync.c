@@ -17,11 +17,6 @@
 
 #define ENTRIES 512
 
-static int walk_read(void *opaque, uint64_t gpa, void *buf, uint32_t len)
-{
-	return v3_gpa_read(opaque, gpa, buf, len);
-}
-
 /* Entries of a full walk in the guest's paging mode. */
 static unsigned guest_levels(const struct v3_walk_regs *r)
 {
@@ -38,7 +33,7 @@ static int guest_table(struct v3_vcpu *vcpu, const struct v3_walk_regs *regs,
 		       uint64_t la, unsigned lo, unsigned hi,
 		       struct v3_walk_result *res, unsigned *esz)
 {
-	struct v3_walk_mem mem = {walk_read, NULL, vcpu->vm};
+	struct v3_walk_mem mem = {v3_gpa_walk_read, NULL, vcpu->vm};
 	int rc = v3_guest_walk(regs, &mem, la, 0, res);
 
 	*esz = (regs->cr4 & V3_CR4_PAE) ? 8 : 4;

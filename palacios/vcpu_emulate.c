@@ -26,11 +26,6 @@ static enum v3_cpu_mode vcpu_mode(struct v3_vcpu *vcpu)
 						      : V3_MODE_PROT16;
 }
 
-static int walk_read(void *opaque, uint64_t gpa, void *buf, uint32_t len)
-{
-	return v3_gpa_read(opaque, gpa, buf, len);
-}
-
 /* Linear to guest-physical, giving the guest its #PF/#GP on failure. */
 static int la_to_gpa(struct v3_vcpu *vcpu, uint64_t la, unsigned access,
 		     uint64_t *gpa)
@@ -38,7 +33,7 @@ static int la_to_gpa(struct v3_vcpu *vcpu, uint64_t la, unsigned access,
 	struct v3_vcpu_state *st =
 	    v3_vcpu_state(vcpu, V3_STATE_CTRL | V3_STATE_CPL);
 	struct v3_walk_regs regs = { st->cr0, st->cr3, st->cr4, st->efer, 0 };
-	struct v3_walk_mem mem = { walk_read, v3_gpa_cmpxchg, vcpu->vm };
+	struct v3_walk_mem mem = { v3_gpa_walk_read, v3_gpa_cmpxchg, vcpu->vm };
 	struct v3_walk_result res;
 
 	if (st->cpl == 3)

@@ -32,19 +32,22 @@ int v3_handle_pause(struct v3_vcpu *vcpu, struct v3_exit *exit)
 	return 0;
 }
 
-static int report_read(void *vm, uint64_t gpa, void *buf, uint32_t len)
-{
-	return v3_gpa_read(vm, gpa, buf, len);
-}
-
-/* Where 'la' leads in the guest's page tables now (a dry run). */
-static void report_walk(struct v3_vcpu *vcpu, const char *what, uint64_t la)
+/* A dry-run walk of 'la' through the guest's page tables as they are. */
+static int report_translate(struct v3_vcpu *vcpu, uint64_t la,
+			    struct v3_walk_result *res)
 {
 	struct v3_vcpu_state *st = &vcpu->state;
 	struct v3_walk_regs regs = {st->cr0, st->cr3, st->cr4, st->efer, 0};
-	struct v3_walk_mem mem = {report_read, NULL, vcpu->vm};
+	struct v3_walk_mem mem = {v3_gpa_walk_read, NULL, vcpu->vm};
+
+	return v3_guest_walk(&regs, &mem, la, 0, res);
+}
+
+/* Where 'la' leads in the guest's page tables now. */
+static void report_walk(struct v3_vcpu *vcpu, const char *what, uint64_t la)
+{
 	struct v3_walk_result res;
-	int rc = v3_guest_walk(&regs, &mem, la, 0, &res);
+	int rc = report_translate(vcpu, la, &res);
 
 	v3_print("%s: vcpu%d   %s %016llx: %s, %u levels, entry %016llx at "
 		 "%llx", vcpu->vm->name, vcpu->id, what, V3_ULL(la),
@@ -56,10 +59,7 @@ static void report_walk(struct v3_vcpu *vcpu, const char *what, uint64_t la)
 static void report_event(struct v3_vcpu *vcpu, const char *what,
 			 const struct v3_event *ev)
 {
-	struct v3_vcpu_state *st = &vcpu->state;
 	uint64_t gpa = 0, gate[2] = {0, 0};
-	struct v3_walk_regs regs = {st->cr0, st->cr3, st->cr4, st->efer, 0};
-	struct v3_walk_mem mem = {report_read, NULL, vcpu->vm};
 	struct v3_walk_result res;
 
 	if (!ev->valid) {
@@ -68,8 +68,8 @@ static void report_event(struct v3_vcpu *vcpu, const char *what,
 		return;
 	}
 	/* The 16-byte long-mode gate of that vector, as the guest has it. */
-	if (v3_guest_walk(&regs, &mem, st->idtr.base + 16 * ev->vector, 0,
-			  &res) == V3_WALK_OK) {
+	if (report_translate(vcpu, vcpu->state.idtr.base + 16 * ev->vector,
+			     &res) == V3_WALK_OK) {
 		gpa = res.gpa;
 		v3_gpa_read(vcpu->vm, gpa, gate, sizeof(gate));
 	}

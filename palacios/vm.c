@@ -57,8 +57,7 @@ void v3_vm_flush_tlb(struct v3_vm *vm)
 		if (!vcpu)
 			continue;
 		vcpu->tlb_flush = vcpu->shadow_stale = true;
-		if (vcpu->thread && vcpu->host_cpu != v3_host->cpu_id())
-			v3_vcpu_kick(vcpu);
+		v3_vcpu_kick(vcpu);
 	}
 }
 

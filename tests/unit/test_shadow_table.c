@@ -101,6 +101,12 @@ int v3_gpa_read(struct v3_vm *vm, uint64_t gpa, void *buf, uint64_t len)
 	return 0;
 }
 
+/* As palacios/mem_map.c has it, over the fake above. */
+int v3_gpa_walk_read(void *vm, uint64_t gpa, void *buf, uint32_t len)
+{
+	return v3_gpa_read(vm, gpa, buf, len);
+}
+
 int v3_nested_lookup(struct v3_vm *vm, uint64_t gpa, uint64_t *hpa,
 		     unsigned *perms, int *level)
 {
