@@ -9,7 +9,6 @@
 #define PONG 0x51
 #define LOGICAL 0x52
 #define ROUNDS 200
-#define MAX_WAIT_HLTS 1000
 
 static volatile uint32_t pings, pongs, logical_hits, ap_ready;
 
@@ -46,19 +45,6 @@ static void ap_loop(uint32_t id)
 	ap_ready = 1;
 	for (;;)
 		sti_hlt();
-}
-
-/* HLT until 'counter' moves past 'before' (HLT returns on any
- * interrupt); false after too many wake-ups without it. */
-static bool wait_change(volatile uint32_t *counter, uint32_t before)
-{
-	int hlts = 0;
-
-	while (*counter == before && hlts++ < MAX_WAIT_HLTS) {
-		sti_hlt();
-		cli();
-	}
-	return *counter != before;
 }
 
 int main(void)

@@ -30,23 +30,6 @@ static void on_tick(struct trap_frame *f)
 
 static uint64_t tsc_per_ms;
 
-/* TSC cycles per ms against the testdev timer: the shortest of a few
- * 10 ms waits, since a descheduled emulator only ever adds time. */
-static void calibrate(void)
-{
-	uint64_t best = ~0ull;
-
-	for (int i = 0; i < 5; i++) {
-		uint64_t t = rdtsc();
-
-		testdev_sleep(10000);
-		t = rdtsc() - t;
-		if (t < best)
-			best = t;
-	}
-	tsc_per_ms = best / 10;
-}
-
 /* Intervals between periodic ticks that are one period (+-10%) long.
  * The test machines are shared: the emulator is descheduled for
  * milliseconds at a time, a tick then comes late and the next one, on
@@ -157,7 +140,7 @@ int main(void)
 	       "APIC ID 0, version 0x14");
 	irq_set_handler(TICK_VECTOR, on_tick);
 	lapic_enable();
-	calibrate();
+	tsc_per_ms = testdev_tsc_per_ms();
 	report_info("TSC: %llu cycles per ms", (unsigned long long)tsc_per_ms);
 	test_periodic();
 	test_oneshot();

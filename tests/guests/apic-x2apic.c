@@ -32,7 +32,6 @@
 #define ICR_LOGICAL 0x800
 #define DCR_DIV1  0xb
 #define COUNTS_PER_MS 1000000u /* 1 GHz bus clock */
-#define MAX_WAIT_HLTS 1000
 
 static volatile uint32_t self_hits, pings, pongs, ticks, ap_ready, ap_id,
 	ap_ldr;
@@ -95,19 +94,6 @@ static void ap_loop(uint32_t id)
 		sti_hlt();
 }
 
-/* HLT until 'counter' moves past 'before'; false after too many
- * wake-ups without it. */
-static bool wait_change(volatile uint32_t *counter, uint32_t before)
-{
-	int hlts = 0;
-
-	while (*counter == before && hlts++ < MAX_WAIT_HLTS) {
-		sti_hlt();
-		cli();
-	}
-	return *counter != before;
-}
-
 static bool gp_on_read(uint32_t msr)
 {
 	uint64_t v;
@@ -164,29 +150,12 @@ static void test_ipis(void)
 
 static uint64_t tsc_per_ms;
 
-/* TSC cycles per ms against the testdev timer, the shortest of a few
- * 10 ms waits (a descheduled emulator only ever adds time). */
-static void calibrate(void)
-{
-	uint64_t best = ~0ull;
-
-	for (int i = 0; i < 5; i++) {
-		uint64_t t = rdtsc();
-
-		testdev_sleep(10000);
-		t = rdtsc() - t;
-		if (t < best)
-			best = t;
-	}
-	tsc_per_ms = best / 10;
-}
-
 static void test_timer(void)
 {
 	uint32_t c1, c2;
 	uint64_t t0;
 
-	calibrate();
+	tsc_per_ms = testdev_tsc_per_ms();
 	wrmsr(X2_TIMER_DCR, DCR_DIV1);
 	wrmsr(X2_LVT_TIMER, TICK);
 	report(rdmsr(X2_LVT_TIMER) == TICK, "LVT timer MSR reads back");

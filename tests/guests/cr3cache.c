@@ -130,18 +130,6 @@ static uint32_t cr3_of(int as)
 	return pae ? (uint32_t)pdpt[as] : (uint32_t)pd32[as];
 }
 
-static inline uint32_t read_cr(int n)
-{
-	uint32_t v = 0;
-
-	switch (n) {
-	case 0: __asm__ volatile("mov %%cr0, %0" : "=r"(v)); break;
-	case 2: __asm__ volatile("mov %%cr2, %0" : "=r"(v)); break;
-	case 4: __asm__ volatile("mov %%cr4, %0" : "=r"(v)); break;
-	}
-	return v;
-}
-
 static void load(int as)
 {
 	__asm__ volatile("mov %0, %%cr3" : : "r"(cr3_of(as)) : "memory");
@@ -161,7 +149,7 @@ static void mark_frames(void)
 
 static bool pf_is(int vec, uint32_t err, uint32_t cr2)
 {
-	uint32_t got = read_cr(2);
+	uint32_t got = read_cr2();
 
 	if (vec == PF_VECTOR && fault_error() == err && got == cr2)
 		return true;
@@ -247,7 +235,7 @@ static void check_active_invlpg(void)
  * then holds in every address space. */
 static void check_global(void)
 {
-	uint32_t cr4 = read_cr(4);
+	uint32_t cr4 = read_cr4();
 
 	if (!(cpuid(1).d & CPUID1_EDX_PGE)) {
 		report(true, "%s: no PGE: global checks skipped", mname);
@@ -377,7 +365,7 @@ static void check_many(void)
 
 static void run_mode(bool with_pae)
 {
-	uint32_t cr0 = read_cr(0);
+	uint32_t cr0 = read_cr0();
 
 	pae = with_pae;
 	mname = pae ? "PAE" : "32-bit";
@@ -385,7 +373,7 @@ static void run_mode(bool with_pae)
 	write_cr4(pae ? CR4_PAE : CR4_PSE);
 	load(0);
 	write_cr0(cr0 | CR0_PG | CR0_WP);
-	report(read_cr(0) & CR0_PG, "%s: paging on", mname);
+	report(read_cr0() & CR0_PG, "%s: paging on", mname);
 	check_inactive_changes();
 	check_active_invlpg();
 	check_global();

@@ -144,23 +144,10 @@ static const struct mode mode_pae = {
 	{(uint32_t)pdpt[0], (uint32_t)pdpt[1]}, 2u << 20,
 };
 
-static inline uint32_t read_cr(int n)
-{
-	uint32_t v = 0;
-
-	switch (n) {
-	case 0: __asm__ volatile("mov %%cr0, %0" : "=r"(v)); break;
-	case 2: __asm__ volatile("mov %%cr2, %0" : "=r"(v)); break;
-	case 3: __asm__ volatile("mov %%cr3, %0" : "=r"(v)); break;
-	case 4: __asm__ volatile("mov %%cr4, %0" : "=r"(v)); break;
-	}
-	return v;
-}
-
 /* The page fault a test provoked: vector, error code and CR2. */
 static bool pf_is(int vec, uint32_t err, uint32_t cr2)
 {
-	uint32_t got = read_cr(2);
+	uint32_t got = read_cr2();
 
 	if (vec == PF_VECTOR && fault_error() == err && got == cr2)
 		return true;
@@ -254,7 +241,7 @@ static void check_remap_unmap(void)
 		set_pte(0, i, FRAME(i % 4) | PRW);
 	for (i = 1; i <= 4; i++)
 		(void)read_or_bad(WIN + i * 4096);
-	report(read_cr(2) == WIN + 0x24, "%s: CR2 kept across later accesses",
+	report(read_cr2() == WIN + 0x24, "%s: CR2 kept across later accesses",
 	       m->name);
 	set_pte(0, 0, FRAME(1) | PRW);
 	invlpg(WIN);
@@ -262,7 +249,7 @@ static void check_remap_unmap(void)
 
 static void check_write_protect(void)
 {
-	uint32_t cr0 = read_cr(0);
+	uint32_t cr0 = read_cr0();
 
 	set_pte(0, 6, FRAME(2) | PTE_P);
 	report(read_or_bad(WIN + 6 * 4096) == frame_word(2, 0), "%s: read-only page "
@@ -309,7 +296,7 @@ static void check_large(void)
  * so only RSVD, W, U and I are compared here. */
 static bool rsvd_pf_is(int vec, uint32_t err, uint32_t cr2)
 {
-	uint32_t got = read_cr(2);
+	uint32_t got = read_cr2();
 
 	if (vec == PF_VECTOR && (fault_error() & ~PF_P) == err && got == cr2)
 		return true;
@@ -343,7 +330,7 @@ static void check_cr3_switch(void)
 {
 	set_pte(1, 0, FRAME(3) | PRW);
 	write_cr3(m->cr3[1]);
-	report(read_cr(3) == m->cr3[1], "%s: CR3 reads back", m->name);
+	report(read_cr3() == m->cr3[1], "%s: CR3 reads back", m->name);
 	report(read_or_bad(WIN) == frame_word(3, 0), "%s: second address space",
 	       m->name);
 	write_cr3(m->cr3[0]);
@@ -371,7 +358,7 @@ static inline void set_ac(bool on)
 static void check_user_bits(void)
 {
 	struct cpuid_regs c7 = cpuid_sub(7, 0);
-	uint32_t cr4 = read_cr(4), r, v;
+	uint32_t cr4 = read_cr4(), r, v;
 
 	if (c7.b & CPUID7_EBX_SMEP) {
 		for (unsigned i = 0; i < 6; i++)
@@ -420,7 +407,7 @@ static void check_user_bits(void)
  * 4.10.4.1). */
 static void check_global(void)
 {
-	uint32_t cr4 = read_cr(4);
+	uint32_t cr4 = read_cr4();
 
 	if (!(cpuid(1).d & CPUID1_EDX_PGE)) {
 		report(true, "%s: no PGE, global pages skipped", m->name);
@@ -510,7 +497,7 @@ static void check_nx(void)
 
 static void run_mode(const struct mode *mode)
 {
-	uint32_t cr0 = read_cr(0);
+	uint32_t cr0 = read_cr0();
 
 	m = mode;
 	if (m->pae) {
@@ -523,7 +510,7 @@ static void run_mode(const struct mode *mode)
 	}
 	write_cr3(m->cr3[0]);
 	write_cr0(cr0 | CR0_PG | CR0_WP);
-	report(read_cr(0) & CR0_PG, "%s: paging on", m->name);
+	report(read_cr0() & CR0_PG, "%s: paging on", m->name);
 
 	check_map_ad();
 	check_remap_unmap();
@@ -538,7 +525,7 @@ static void run_mode(const struct mode *mode)
 		check_nx();
 
 	write_cr0(cr0);
-	report(!(read_cr(0) & CR0_PG), "%s: paging off again", m->name);
+	report(!(read_cr0() & CR0_PG), "%s: paging off again", m->name);
 }
 
 int main(void)

@@ -103,20 +103,6 @@ static void set_gate(int vec, uint32_t handler)
 	idt64[2 * vec + 1] = 0;
 }
 
-static inline uint32_t read_cr(int n)
-{
-	uint32_t v = 0;
-
-	switch (n) {
-	case 0: __asm__ volatile("mov %%cr0, %0" : "=r"(v)); break;
-	case 3: __asm__ volatile("mov %%cr3, %0" : "=r"(v)); break;
-	case 4: __asm__ volatile("mov %%cr4, %0" : "=r"(v)); break;
-	}
-	return v;
-}
-
-#define WRITE_CR(n, v) __asm__ volatile("mov %0, %%cr" #n : : "r"(v) : "memory")
-
 /* Accesses that may fault: true when they faulted. */
 static bool rd(uint32_t va, uint32_t *v)
 {
@@ -297,9 +283,9 @@ static void check_reserved(void)
 static void check_cr3(void)
 {
 	pt_win[1][0] = FRAME(2) | PRW;
-	WRITE_CR(3, (uint32_t)pml4[1]);
+	write_cr3((uint32_t)pml4[1]);
 	report(rd_ok(WIN) == frame_word(2, 0), "second address space");
-	WRITE_CR(3, (uint32_t)pml4[0]);
+	write_cr3((uint32_t)pml4[0]);
 	report(rd_ok(WIN) == frame_word(1, 0), "first address space again");
 }
 
@@ -309,7 +295,7 @@ int main(void)
 	struct dtr gdt = {sizeof(gdt64) - 1, (uint32_t)gdt64};
 	struct dtr idt = {sizeof(idt64) - 1, (uint32_t)idt64};
 	bool page1g = cpuid(0x80000001u).d & EXT1_EDX_PAGE1G;
-	uint32_t cr0 = read_cr(0), cr4 = read_cr(4);
+	uint32_t cr0 = read_cr0(), cr4 = read_cr4();
 
 	build(page1g);
 	set_gate(14, (uint32_t)pf64_entry);
@@ -317,10 +303,10 @@ int main(void)
 	__asm__ volatile("sgdt %0; sidt %1" : "=m"(gdt_old), "=m"(idt_old));
 	__asm__ volatile("lgdt %0; lidt %1" : : "m"(gdt), "m"(idt));
 
-	WRITE_CR(4, cr4 | CR4_PAE);
-	WRITE_CR(3, (uint32_t)pml4[0]);
+	write_cr4(cr4 | CR4_PAE);
+	write_cr3((uint32_t)pml4[0]);
 	wrmsr(MSR_EFER, rdmsr(MSR_EFER) | EFER_LME | EFER_NXE);
-	WRITE_CR(0, cr0 | CR0_PG | CR0_WP);
+	write_cr0(cr0 | CR0_PG | CR0_WP);
 	report(rdmsr(MSR_EFER) & EFER_LMA, "long mode active (compatibility "
 	       "mode code)");
 
@@ -331,10 +317,10 @@ int main(void)
 	check_cr3();
 
 	/* Out of long mode from compatibility mode: PG off clears LMA. */
-	WRITE_CR(0, cr0);
+	write_cr0(cr0);
 	report(!(rdmsr(MSR_EFER) & EFER_LMA), "long mode left");
 	wrmsr(MSR_EFER, rdmsr(MSR_EFER) & ~EFER_LME);
-	WRITE_CR(4, cr4);
+	write_cr4(cr4);
 	__asm__ volatile("lgdt %0; lidt %1" : : "m"(gdt_old), "m"(idt_old));
 	return report_summary();
 }

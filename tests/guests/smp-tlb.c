@@ -21,7 +21,7 @@
 #define APIC_PD	(0xfee00000u >> 22) /* the local APIC's 4 MiB, identity */
 #define SHOOT	0x60
 #define ROUNDS	100
-#define MAX_WAIT_HLTS 1000
+#define MAX_WAIT_SPINS 1000000u
 
 static uint32_t pd[1024] __attribute__((aligned(4096)));
 static uint32_t pt_win[1024] __attribute__((aligned(4096)));
@@ -60,12 +60,12 @@ static void ap_main(uint32_t id)
 		sti_hlt();
 }
 
+/* The BSP polls with PAUSE: the AP's answer needs no IPI back. */
 static bool wait_ack(uint32_t before)
 {
-	int hlts = 0;
+	uint32_t spins = 0;
 
-	/* The BSP polls with PAUSE: the AP's answer needs no IPI back. */
-	while (acks == before && hlts++ < MAX_WAIT_HLTS * 1000)
+	while (acks == before && spins++ < MAX_WAIT_SPINS)
 		__asm__ volatile("pause");
 	return acks != before;
 }

@@ -5,6 +5,9 @@
 #ifndef GUEST_IRQ_H
 #define GUEST_IRQ_H
 
+#include <stdbool.h>
+#include <stdint.h>
+
 #include "trap_frame.h"
 
 typedef void (*irq_handler)(struct trap_frame *f);
@@ -14,5 +17,10 @@ typedef void (*irq_handler)(struct trap_frame *f);
 /* Install 'fn' for 'vector' (>= 32); NULL makes the vector unexpected
  * again.  An interrupt without a handler is fatal. */
 void irq_set_handler(int vector, irq_handler fn);
+
+/* HLT (with IF=1 around each HLT, IF=0 after) until '*counter', which
+ * an interrupt handler bumps, moves past 'before'; false after 1000
+ * wake-ups without that. */
+bool wait_change(volatile uint32_t *counter, uint32_t before);
 
 #endif

@@ -21,6 +21,10 @@ static inline void testdev_arm_timer(uint32_t us, uint8_t vector)
 #define TESTDEV_SLEEP_VECTOR 0x40
 void testdev_sleep(uint32_t us);
 
+/* TSC cycles per millisecond against the testdev timer: the shortest of
+ * a few 10 ms sleeps, since a descheduled emulator only ever adds time. */
+uint64_t testdev_tsc_per_ms(void);
+
 /* How many times the timer has expired since the VM started. */
 static inline uint32_t testdev_fired(void)
 {

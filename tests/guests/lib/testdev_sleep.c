@@ -26,3 +26,18 @@ void testdev_sleep(uint32_t us)
 		sti_hlt();
 	cli();
 }
+
+uint64_t testdev_tsc_per_ms(void)
+{
+	uint64_t best = ~0ull;
+
+	for (int i = 0; i < 5; i++) {
+		uint64_t t = rdtsc();
+
+		testdev_sleep(10000);
+		t = rdtsc() - t;
+		if (t < best)
+			best = t;
+	}
+	return best / 10;
+}

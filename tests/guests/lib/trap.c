@@ -8,6 +8,7 @@
 #include "fault.h"
 #include "irq.h"
 #include "start.h"
+#include "x86.h"
 
 extern const struct fault_fixup __fixup_start[], __fixup_end[];
 
@@ -92,6 +93,17 @@ void irq_set_handler(int vector, irq_handler fn)
 {
 	if (vector >= FIRST_IRQ_VECTOR && vector < IDT_VECTORS)
 		irq_handlers[vector] = fn;
+}
+
+bool wait_change(volatile uint32_t *counter, uint32_t before)
+{
+	int hlts = 0;
+
+	while (*counter == before && hlts++ < 1000) {
+		sti_hlt();
+		cli();
+	}
+	return *counter != before;
 }
 
 /* Called by isr.S with interrupts off (all IDT entries are interrupt

@@ -135,6 +135,7 @@ static inline uint32_t read_eflags(void)
 		__asm__ volatile("mov %0, %%cr" #n : : "r"(v) : "memory");     \
 	}
 DEFINE_CR(0)
+DEFINE_CR(2)
 DEFINE_CR(3)
 DEFINE_CR(4)
 #undef DEFINE_CR
