@@ -6,6 +6,7 @@
 #include "shadow.h"
 #include "vm.h"
 #include "vmm.h"
+#include "vcpu_pending.h"
 
 /* Flat 4 GiB segments: code = execute/read accessed, data = read/write
  * accessed; P, S, DB, G set (attr in the packed SVM layout). */
@@ -156,6 +157,21 @@ static int run_once(struct v3_vcpu *vcpu, struct v3_exit *exit)
 	return rc;
 }
 
+/* Entries and their exits until one needs the run loop. */
+static int run_guest(struct v3_vcpu *vcpu, struct v3_exit *exit)
+{
+	for (;;) {
+		int rc = run_once(vcpu, exit);
+
+		if (rc != 0 || exit->handled)
+			return rc;
+		if (!v3_exit_dispatch(vcpu, exit) ||
+		    !v3_vcpu_nothing_pending(vcpu))
+			return 0;
+		v3_vcpu_reenter(vcpu);
+	}
+}
+
 /* INIT: the BSP restarts at the reset vector, an AP waits for a SIPI
  * (SDM vol. 3 §9.1.1, §9.4.1).  Pending events are dropped. */
 static void do_init(struct v3_vcpu *vcpu)
@@ -206,6 +222,24 @@ static bool vcpu_runnable(struct v3_vcpu *vcpu)
 	return false;
 }
 
+/* The BSP starts the guest once every vcpu thread runs where it will
+ * (their lines come before the guest's first output, and a kick to an
+ * AP finds its host CPU set), or after a second at most. */
+#define PLACEMENT_WAIT_US 1000000
+#define PLACEMENT_POLL_US 1000
+
+static void wait_for_placement(struct v3_vm *vm)
+{
+	int waited;
+
+	for (waited = 0; waited < PLACEMENT_WAIT_US &&
+			 __atomic_load_n(&vm->placed_vcpus, __ATOMIC_SEQ_CST) <
+			     vm->nvcpus &&
+			 !vm->stop_requested;
+	     waited += PLACEMENT_POLL_US)
+		v3_host->sleep(PLACEMENT_POLL_US);
+}
+
 static int vcpu_thread(void *arg)
 {
 	struct v3_vcpu *vcpu = arg;
@@ -216,6 +250,9 @@ static int vcpu_thread(void *arg)
 	if (vm->nvcpus > 1)
 		v3_print("%s: vcpu%d runs on host cpu %d", vm->name, vcpu->id,
 			 vcpu->host_cpu);
+	__atomic_add_fetch(&vm->placed_vcpus, 1, __ATOMIC_SEQ_CST);
+	if (vcpu->id == 0)
+		wait_for_placement(vm);
 	while (!vm->stop_requested) {
 		wait_while_paused(vm);
 		if (vm->stop_requested)
@@ -229,12 +266,11 @@ static int vcpu_thread(void *arg)
 		if (vcpu->shadow)
 			v3_shadow_prepare_entry(vcpu);
 		vcpu->entry_event = vcpu->event;
-		if (run_once(vcpu, &exit) != 0) {
+		if (run_guest(vcpu, &exit) != 0) {
 			v3_vm_fail(vcpu, "%s could not enter the guest",
 				   v3_arch->name);
 			break;
 		}
-		v3_exit_dispatch(vcpu, &exit);
 	}
 	v3_fpu_release(vcpu);
 	if (__atomic_sub_fetch(&vm->running_vcpus, 1, __ATOMIC_SEQ_CST) == 0)

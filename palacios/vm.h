@@ -98,6 +98,7 @@ struct v3_dev_inst {
 struct v3_hook_table {
 	struct v3_hook_entry *e;
 	int n, cap;
+	uint64_t lo, hi;	/* first start, last end (entries are sorted) */
 	v3_hook_fn dflt;	/* for addresses no entry covers, or NULL */
 	void *dflt_priv;
 };
@@ -130,6 +131,7 @@ struct v3_vm {
 	volatile bool pause_requested;
 	volatile bool reset_requested;
 	volatile int running_vcpus;
+	volatile int placed_vcpus; /* vcpu threads that know their CPU */
 	char stop_reason[200];
 	int exit_status;
 	uint64_t tsc_offset;
