@@ -92,8 +92,9 @@ static void test_oneshot(void)
 	testdev_sleep(40000);
 	report(ticks == 1, "one-shot 20 ms fired exactly once in 45 ms (%u)",
 	       ticks);
-	/* tsc_per_ms includes a wake-up latency or so: 5% of slack. */
-	report(tick_tsc - t0 >= 20 * tsc_per_ms * 95 / 100,
+	/* tsc_per_ms errs high when the emulator was descheduled in
+	 * every calibration wait; early means far earlier than that. */
+	report(tick_tsc - t0 >= 20 * tsc_per_ms * 85 / 100,
 	       "not before its 20 ms");
 	report(lapic_read(APIC_TIMER_CCR) == 0, "current count 0 after");
 }

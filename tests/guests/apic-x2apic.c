@@ -169,7 +169,9 @@ static void test_timer(void)
 	wait_change(&ticks, 0);
 	testdev_sleep(30000);
 	report(ticks == 1, "one-shot 20 ms fired exactly once (%u)", ticks);
-	report(tick_tsc - t0 >= 20 * tsc_per_ms * 95 / 100,
+	/* tsc_per_ms errs high when the emulator was descheduled in
+	 * every calibration wait; early means far earlier than that. */
+	report(tick_tsc - t0 >= 20 * tsc_per_ms * 85 / 100,
 	       "not before its 20 ms");
 	report(rdmsr(X2_TIMER_CCR) == 0, "current count 0 after");
 	wrmsr(X2_LVT_TIMER, APIC_LVT_MASKED);
