@@ -11,7 +11,16 @@ struct v3_vcpu;
  * does so itself (v3_vm_fail) and returns -1. */
 typedef int (*v3_exit_handler)(struct v3_vcpu *vcpu, struct v3_exit *exit);
 
-void v3_exit_dispatch(struct v3_vcpu *vcpu, struct v3_exit *exit);
+/* Runs the exit's handler; true when the reason is one after which the
+ * guest may be entered again without the run loop's checks. */
+bool v3_exit_dispatch(struct v3_vcpu *vcpu, struct v3_exit *exit);
+
+/* For backends, right after decoding an exit, host interrupts enabled:
+ * runs the handler of a quick exit (one that never sleeps) and returns
+ * true when the guest may be entered again at once, the run loop having
+ * nothing to do.  On false the exit goes back to the run loop, which
+ * dispatches it unless exit->handled. */
+bool v3_exit_quick(struct v3_vcpu *vcpu, struct v3_exit *exit);
 
 int v3_handle_cpuid(struct v3_vcpu *vcpu, struct v3_exit *exit);
 int v3_handle_io(struct v3_vcpu *vcpu, struct v3_exit *exit);

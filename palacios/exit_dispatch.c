@@ -3,6 +3,7 @@
 #include "exit.h"
 #include "vm.h"
 #include "vmm.h"
+#include "vcpu_pending.h"
 
 static const v3_exit_handler handlers[V3_EXIT_MAX] = {
     [V3_EXIT_CPUID] = v3_handle_cpuid,
@@ -50,6 +51,15 @@ static const char *const reason_names[V3_EXIT_MAX] = {
     [V3_EXIT_TASK_SWITCH] = "task_switch",
 };
 
+/* Exits whose handlers never sleep, yield, halt or change the paging
+ * mode: the guest may be entered again right after them when nothing
+ * else waits for the run loop (vcpu.c). */
+static const bool quick[V3_EXIT_MAX] = {
+    [V3_EXIT_CPUID] = true,	[V3_EXIT_IO] = true,
+    [V3_EXIT_MSR_READ] = true,	[V3_EXIT_MSR_WRITE] = true,
+    [V3_EXIT_HYPERCALL] = true,
+};
+
 const char *v3_exit_reason_name(int reason)
 {
 	if (reason < 0 || reason >= V3_EXIT_MAX)
@@ -57,18 +67,44 @@ const char *v3_exit_reason_name(int reason)
 	return reason_names[reason];
 }
 
-void v3_exit_dispatch(struct v3_vcpu *vcpu, struct v3_exit *exit)
+/* The handler, counted before it runs so a guest reading its own
+ * counter through a hypercall sees this exit too. */
+static inline __attribute__((__always_inline__)) int
+run_handler(struct v3_vcpu *vcpu, struct v3_exit *exit, unsigned r)
 {
+	struct v3_exit_stat *st = &vcpu->stats[r];
 	uint64_t start = v3_cycles();
+	int rc;
+
+	st->count++;
+	rc = handlers[r](vcpu, exit);
+	st->cycles += v3_cycles() - start;
+	return rc;
+}
+
+bool v3_exit_dispatch(struct v3_vcpu *vcpu, struct v3_exit *exit)
+{
 	unsigned r =
 	    exit->reason < V3_EXIT_MAX ? exit->reason : V3_EXIT_UNKNOWN;
-	struct v3_exit_stat *st = &vcpu->stats[r];
 
-	/* Counted before the handler so a guest reading its own counter
-	 * through a hypercall sees this exit too. */
-	st->count++;
-	handlers[r](vcpu, exit);
-	st->cycles += v3_cycles() - start;
+	return run_handler(vcpu, exit, r) == 0 && quick[r];
+}
+
+/* A host with guest_enter may not sleep inside its bracket, and device
+ * models may allocate memory: there the run loop does the same after
+ * guest_exit.  Every check of the run loop costs host instructions on
+ * every exit, which an emulated processor feels most. */
+bool v3_exit_quick(struct v3_vcpu *vcpu, struct v3_exit *exit)
+{
+	unsigned r = exit->reason;
+
+	if (r >= V3_EXIT_MAX || !quick[r] || v3_host->guest_enter)
+		return false;
+	exit->handled = true;
+	if (run_handler(vcpu, exit, r) != 0 || !v3_vcpu_nothing_pending(vcpu))
+		return false;
+	v3_vcpu_reenter(vcpu);
+	return true;
 }
 
 /* Exits that must not happen with the intercepts we set, or that mean the

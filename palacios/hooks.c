@@ -28,6 +28,12 @@ static int find_index(const struct v3_hook_table *t, uint64_t addr)
 	return -1;
 }
 
+static void set_bounds(struct v3_hook_table *t)
+{
+	t->lo = t->n ? t->e[0].start : 1;
+	t->hi = t->n ? t->e[t->n - 1].end : 0;
+}
+
 static int grow(struct v3_vm *vm, struct v3_hook_table *t)
 {
 	int cap = t->cap ? t->cap * 2 : 8;
@@ -67,6 +73,7 @@ int v3_hook_add(struct v3_vm *vm, enum v3_hook_kind kind, uint64_t start,
 	t->e[pos].bulk_in = NULL;
 	t->e[pos].priv = priv;
 	t->n++;
+	set_bounds(t);
 	return 0;
 }
 
@@ -80,6 +87,7 @@ int v3_hook_del(struct v3_vm *vm, enum v3_hook_kind kind, uint64_t start)
 	for (; i < t->n - 1; i++)
 		t->e[i] = t->e[i + 1];
 	t->n--;
+	set_bounds(t);
 	return 0;
 }
 
@@ -124,22 +132,32 @@ void v3_dev_exit(struct v3_vm *vm, unsigned long flags)
 	v3_host->unlock_irqrestore(vm->dev_lock, flags);
 }
 
-int v3_hook_call(struct v3_vcpu *vcpu, struct v3_access *acc)
+/* The call itself, apart: a lookup that finds nothing then returns
+ * without setting up a frame (it runs on most CPUID exits). */
+static __attribute__((__noinline__)) int call_hook(struct v3_vcpu *vcpu,
+					       struct v3_hook_table *t, int i,
+					       struct v3_access *acc)
 {
 	struct v3_vm *vm = vcpu->vm;
-	struct v3_hook_table *t = &vm->hooks[acc->kind];
-	int i = find_index(t, acc->addr), r;
-	unsigned long flags;
+	unsigned long flags = v3_dev_enter(vm);
+	int r;
 
-	if (i < 0 && !t->dflt)
-		return V3_HOOK_NONE;
-	flags = v3_dev_enter(vm);
 	if (i < 0)
 		r = t->dflt(vcpu, acc, t->dflt_priv);
 	else
 		r = t->e[i].fn(vcpu, acc, t->e[i].priv);
 	v3_dev_exit(vm, flags);
 	return r;
+}
+
+int v3_hook_call(struct v3_vcpu *vcpu, struct v3_access *acc)
+{
+	struct v3_hook_table *t = &vcpu->vm->hooks[acc->kind];
+	int i = find_index(t, acc->addr);
+
+	if (i < 0 && !t->dflt)
+		return V3_HOOK_NONE;
+	return call_hook(vcpu, t, i, acc);
 }
 
 void v3_hooks_free(struct v3_vm *vm)

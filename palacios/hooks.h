@@ -49,6 +49,11 @@ int v3_hook_del(struct v3_vm *vm, enum v3_hook_kind kind, uint64_t start);
 int v3_hook_call(struct v3_vcpu *vcpu, struct v3_access *acc);
 #define V3_HOOK_NONE (-2)
 bool v3_hook_exists(struct v3_vm *vm, enum v3_hook_kind kind, uint64_t addr);
+/* False when no hook can cover 'addr' (outside every range, no
+ * default): a test cheap enough for every exit; true means "look". */
+#define v3_hook_may_exist(vm, kind, addr)                                      \
+	((vm)->hooks[kind].dflt ||                                             \
+	 ((addr) >= (vm)->hooks[kind].lo && (addr) <= (vm)->hooks[kind].hi))
 void v3_hooks_free(struct v3_vm *vm);
 /* Serialize device model code across host CPUs (vm->dev_lock); nests
  * on one CPU.  Never sleep or yield in between. */

@@ -30,6 +30,13 @@ void v3_inject_exception(struct v3_vcpu *vcpu, uint8_t vector, bool has_error,
  * controller model; wakes the vcpu if it halted. */
 void v3_raise_vector(struct v3_vcpu *vcpu, uint8_t vector);
 bool v3_intr_pending(struct v3_vcpu *vcpu);
+/* No vector raised directly (v3_raise_vector) waits: one look at the
+ * four words.  Needs vm.h. */
+#define v3_irr_empty(vcpu)                                                     \
+	((__atomic_load_n(&(vcpu)->irr[0], __ATOMIC_ACQUIRE) |                 \
+	  __atomic_load_n(&(vcpu)->irr[1], __ATOMIC_ACQUIRE) |                 \
+	  __atomic_load_n(&(vcpu)->irr[2], __ATOMIC_ACQUIRE) |                 \
+	  __atomic_load_n(&(vcpu)->irr[3], __ATOMIC_ACQUIRE)) == 0)
 /* Signals a local APIC sends to a vcpu (any thread may call these); the
  * vcpu acts on INIT/SIPI itself before its next entry (vcpu.c). */
 void v3_vcpu_send_init(struct v3_vcpu *vcpu);

@@ -55,19 +55,10 @@ void v3_timer_cancel(struct v3_vm *vm, struct v3_timer *t)
 
 uint64_t v3_timers_run(struct v3_vm *vm)
 {
-	/* Every exit comes here and almost always nothing is due: peek
-	 * without the lock first.  The list only holds timers embedded in
-	 * the VM's own device state, so the head stays readable; a stale
-	 * peek just defers the timer to the next exit, which is what a
-	 * concurrent arm would do anyway. */
-	struct v3_timer *first = __atomic_load_n(&vm->timers.head,
-						 __ATOMIC_ACQUIRE);
-	uint64_t due;
+	/* Almost always nothing is due: peek without the lock first. */
+	uint64_t due = v3_timers_first(&vm->timers);
 
-	if (!first)
-		return 0;
-	due = __atomic_load_n(&first->deadline, __ATOMIC_RELAXED);
-	if (due > v3_cycles())
+	if (!due || due > v3_cycles())
 		return due;
 	for (;;) {
 		unsigned long flags = v3_host->lock_irqsave(vm->lock);

@@ -27,6 +27,16 @@ void v3_timer_cancel(struct v3_vm *vm, struct v3_timer *t);
 /* Fire every expired timer; returns the earliest remaining deadline, or 0
  * when none is armed. */
 uint64_t v3_timers_run(struct v3_vm *vm);
+/* The earliest deadline, 0 when none is armed: a lock-free peek.  The
+ * list only holds timers embedded in the VM's own device state, so the
+ * head stays readable; a stale peek just defers the timer to the next
+ * exit, which is what a concurrent arm would do anyway. */
+static inline uint64_t v3_timers_first(struct v3_timer_list *l)
+{
+	struct v3_timer *first = __atomic_load_n(&l->head, __ATOMIC_ACQUIRE);
+
+	return first ? __atomic_load_n(&first->deadline, __ATOMIC_RELAXED) : 0;
+}
 uint64_t v3_usec_to_cycles(uint64_t usec);
 
 #endif

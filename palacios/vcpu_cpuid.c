@@ -118,26 +118,39 @@ uint8_t v3_cpuid_phys_bits(void)
 	return r[0] & 0xff;
 }
 
+/* Devices that change an answer (the local APIC's feature bits) hook
+ * their leaves; apart, so the common path sets up no access record. */
+static __attribute__((__noinline__)) void hooked_cpuid(struct v3_vcpu *vcpu,
+						       uint32_t leaf,
+						       uint32_t sub,
+						       uint32_t r[4])
+{
+	struct v3_access acc = {
+	    .kind = V3_HOOK_CPUID,
+	    .addr = leaf,
+	    .sub = sub,
+	    .val = {r[0], r[1], r[2], r[3]},
+	};
+
+	v3_hook_call(vcpu, &acc);
+	r[0] = (uint32_t)acc.val[0];
+	r[1] = (uint32_t)acc.val[1];
+	r[2] = (uint32_t)acc.val[2];
+	r[3] = (uint32_t)acc.val[3];
+}
+
 int v3_handle_cpuid(struct v3_vcpu *vcpu, struct v3_exit *exit)
 {
 	struct v3_gprs *g = &vcpu->state.gprs;
-	struct v3_access acc = {
-	    .kind = V3_HOOK_CPUID,
-	    .addr = (uint32_t)g->rax,
-	    .sub = (uint32_t)g->rcx,
-	};
-	uint32_t r[4];
+	uint32_t leaf = (uint32_t)g->rax, sub = (uint32_t)g->rcx, r[4];
 
-	filtered_cpuid(vcpu, acc.addr, acc.sub, r);
-	acc.val[0] = r[0];
-	acc.val[1] = r[1];
-	acc.val[2] = r[2];
-	acc.val[3] = r[3];
-	v3_hook_call(vcpu, &acc);
-	g->rax = (uint32_t)acc.val[0];
-	g->rbx = (uint32_t)acc.val[1];
-	g->rcx = (uint32_t)acc.val[2];
-	g->rdx = (uint32_t)acc.val[3];
+	filtered_cpuid(vcpu, leaf, sub, r);
+	if (v3_hook_may_exist(vcpu->vm, V3_HOOK_CPUID, leaf))
+		hooked_cpuid(vcpu, leaf, sub, r);
+	g->rax = r[0];
+	g->rbx = r[1];
+	g->rcx = r[2];
+	g->rdx = r[3];
 	v3_skip_insn(vcpu, exit);
 	return 0;
 }

@@ -1,5 +1,6 @@
 /* svm.c - the AMD SVM backend: detection, per-CPU enable, vcpu control
  * blocks and the run step (APM vol. 2 chapter 15). */
+#include "exit.h"
 #include "host_cpu.h"
 #include "intr.h"
 #include "msr_index.h"
@@ -197,9 +198,10 @@ static void save_event(struct v3_vcpu *vcpu, struct vmcb_control *c)
 	ev->error = info >> 32;
 }
 
-static int svm_vcpu_run(struct v3_vcpu *vcpu, struct v3_exit *exit)
+/* One entry and its exit. */
+static void run_once(struct v3_vcpu *vcpu, struct svm_vcpu *s,
+		     struct v3_exit *exit)
 {
-	struct svm_vcpu *s = vcpu->arch;
 	struct vmcb_control *c = &s->vmcb->ctl;
 	int cpu = v3_host->cpu_id();
 
@@ -218,6 +220,13 @@ static int svm_vcpu_run(struct v3_vcpu *vcpu, struct v3_exit *exit)
 	svm_state_from_vmcb(vcpu, s->vmcb);
 	save_event(vcpu, c);
 	svm_decode_exit(vcpu, s->vmcb, exit);
+}
+
+static int svm_vcpu_run(struct v3_vcpu *vcpu, struct v3_exit *exit)
+{
+	do
+		run_once(vcpu, vcpu->arch, exit);
+	while (v3_exit_quick(vcpu, exit));
 	return 0;
 }
 
