@@ -529,23 +529,23 @@ static void vmx_state_load(struct v3_vcpu *vcpu, uint32_t parts)
 	irq_restore(flags);
 }
 
+/* The host keeps the thread on one CPU for the whole call (v3_host.h,
+ * guest_enter): the CPU is looked up once, not per entry. */
 static int vmx_vcpu_run(struct v3_vcpu *vcpu, struct v3_exit *exit)
 {
 	struct vmx_vcpu *s = vcpu->arch;
+	int cpu = v3_host->cpu_id();
 
+	if (s->cpu >= 0 && s->cpu != cpu) {
+		v3_vm_fail(vcpu, "vmx: vcpu moved from cpu %d to %d: "
+			   "VMCS migration is not supported",
+			   s->cpu, cpu);
+		return -1;
+	}
 	for (;;) {
 		unsigned long flags = irq_save();
-		int cpu = v3_host->cpu_id();
-		bool done;
+		bool done = run_once(vcpu, s, cpu, exit);
 
-		if (s->cpu >= 0 && s->cpu != cpu) {
-			irq_restore(flags);
-			v3_vm_fail(vcpu, "vmx: vcpu moved from cpu %d to %d: "
-				   "VMCS migration is not supported",
-				   s->cpu, cpu);
-			return -1;
-		}
-		done = run_once(vcpu, s, cpu, exit);
 		irq_restore(flags);
 		if (done && !v3_exit_quick(vcpu, exit))
 			return 0;

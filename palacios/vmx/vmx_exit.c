@@ -184,8 +184,17 @@ bool vmx_decode_exit(struct v3_vcpu *vcpu, struct vmx_vcpu *s,
 	uint32_t len = vmread(VMCS_EXIT_INSN_LEN);
 	uint64_t q = 0;
 
-	/* Plain stores: v3_memset is a byte loop, and this runs per exit. */
-	*exit = (struct v3_exit){.hw_code = reason};
+	/* The exits of CPUID, HLT and VMCALL fill no union member: only the
+	 * header is set (each store counts in an emulated CPU).  The rest
+	 * start from zeros, plain stores as v3_memset is a byte loop. */
+	if (reason == EXIT_CPUID || reason == EXIT_HLT ||
+	    reason == EXIT_VMCALL) {
+		exit->hw_code = reason;
+		exit->hw_info1 = exit->hw_info2 = 0;
+		exit->handled = false;
+	} else {
+		*exit = (struct v3_exit){.hw_code = reason};
+	}
 	/* Only these exits have a qualification (SDM vol. 3 §27.2.1). */
 	if (reason == EXIT_IO || reason == EXIT_CR_ACCESS ||
 	    reason == EXIT_EPT_VIOLATION || reason == EXIT_EXC_NMI ||
