@@ -216,7 +216,11 @@ static void save_event(struct v3_vcpu *vcpu, struct svm_vcpu *s,
 			ev->valid = false;
 			return;
 		}
-		ev->type = V3_EVENT_EXCEPTION;
+		/* Exceptions are vectors 0-31.  QEMU reports a virtual
+		 * interrupt whose delivery the exit cut short as an
+		 * exception of its vector (and refuses to inject one). */
+		ev->type = ev->vector < 32 ? V3_EVENT_EXCEPTION
+					   : V3_EVENT_INTR;
 		break;
 	case SVM_EVT_SOFT: ev->valid = false; return;
 	default: ev->type = V3_EVENT_INTR; break;
