@@ -134,7 +134,22 @@ static uint64_t svm_vcpu_mem(struct v3_vcpu *vcpu)
 	return 0; /* charged to the VM through v3_vm_alloc_pages */
 }
 
-static void load_event(struct v3_vcpu *vcpu, struct vmcb_control *c)
+/* An external interrupt goes in as a virtual interrupt (V_IRQ with its
+ * vector), not through EVENTINJ.  QEMU's SVM emulation delivers an
+ * EVENTINJ interrupt at VMRUN but leaves the vector in its pending-
+ * exception slot: if its main loop is asked to stop (another CPU's turn,
+ * an I/O event) before the guest takes an exception or exits, it delivers
+ * the vector a second time, as an exception, ignoring RFLAGS.IF.  Linux
+ * then runs the handler on a frame that says the first delivery came from
+ * the kernel, skips SWAPGS after an interrupt from user mode and faults
+ * on its per-CPU data (GS base 0).  A virtual interrupt is delivered
+ * through the emulated CPU's interrupt check, which has no such leftover.
+ * We only ever request one when the guest can take it now (RFLAGS.IF set,
+ * no interrupt shadow: v3_intr_prepare_entry), so it is taken before the
+ * first guest instruction, exactly like EVENTINJ.  V_IGN_TPR: the APIC
+ * model already chose the vector by priority. */
+static void load_event(struct v3_vcpu *vcpu, struct svm_vcpu *s,
+		       struct vmcb_control *c)
 {
 	static const uint8_t type[] = {
 	    [V3_EVENT_INTR] = SVM_EVT_INTR,
@@ -145,6 +160,15 @@ static void load_event(struct v3_vcpu *vcpu, struct vmcb_control *c)
 	struct v3_event *ev = &vcpu->event;
 
 	c->event_inj = 0;
+	c->vintr &= ~SVM_VINTR_REQ;
+	c->intercept1 &= ~SVM_I1_VINTR;
+	s->virq = ev->valid && ev->type == V3_EVENT_INTR;
+	if (s->virq) {
+		c->vintr |= SVM_VINTR_V_IRQ | SVM_VINTR_IGN_TPR |
+			    (0xfull << SVM_VINTR_PRIO_SHIFT) |
+			    ((uint64_t)ev->vector << SVM_VINTR_VEC_SHIFT);
+		return;
+	}
 	if (ev->valid) {
 		c->event_inj =
 		    ev->vector |
@@ -160,10 +184,6 @@ static void load_event(struct v3_vcpu *vcpu, struct vmcb_control *c)
 		c->vintr |= SVM_VINTR_V_IRQ | SVM_VINTR_IGN_TPR |
 			    (0xfull << SVM_VINTR_PRIO_SHIFT);
 		c->intercept1 |= SVM_I1_VINTR;
-	} else {
-		c->vintr &= ~(SVM_VINTR_V_IRQ | SVM_VINTR_IGN_TPR |
-			      (0xfull << SVM_VINTR_PRIO_SHIFT));
-		c->intercept1 &= ~SVM_I1_VINTR;
 	}
 }
 
@@ -172,14 +192,22 @@ static void load_event(struct v3_vcpu *vcpu, struct vmcb_control *c)
  * without NRIP save, re-injecting them would push the instruction's own
  * address as the return address and run it twice; RIP still points at
  * it, so the guest simply executes it again. */
-static void save_event(struct v3_vcpu *vcpu, struct vmcb_control *c)
+static void save_event(struct v3_vcpu *vcpu, struct svm_vcpu *s,
+		       struct vmcb_control *c)
 {
 	uint64_t info = c->exit_int_info;
 	struct v3_event *ev = &vcpu->event;
+	/* The CPU clears V_IRQ when it takes the virtual interrupt; still
+	 * set, the exit came first (a host interrupt) and the interrupt in
+	 * vcpu->event is still to be delivered. */
+	bool virq_left = s->virq && (c->vintr & SVM_VINTR_V_IRQ);
 
-	ev->valid = false;
-	if (!(info & SVM_EVT_VALID))
+	c->vintr &= ~SVM_VINTR_REQ;
+	s->virq = false;
+	if (!(info & SVM_EVT_VALID)) {
+		ev->valid = virq_left;
 		return;
+	}
 	ev->valid = true;
 	ev->vector = info & 0xff;
 	switch ((info >> SVM_EVT_TYPE_SHIFT) & 7) {
@@ -189,7 +217,11 @@ static void save_event(struct v3_vcpu *vcpu, struct vmcb_control *c)
 			ev->valid = false;
 			return;
 		}
-		ev->type = V3_EVENT_EXCEPTION;
+		/* Exceptions are vectors 0-31.  QEMU reports a virtual
+		 * interrupt whose delivery the exit cut short as an
+		 * exception of its vector (and refuses to inject one). */
+		ev->type = ev->vector < 32 ? V3_EVENT_EXCEPTION
+					   : V3_EVENT_INTR;
 		break;
 	case SVM_EVT_SOFT: ev->valid = false; return;
 	default: ev->type = V3_EVENT_INTR; break;
@@ -206,7 +238,7 @@ static void run_once(struct v3_vcpu *vcpu, struct svm_vcpu *s,
 	int cpu = v3_host->cpu_id();
 
 	svm_state_to_vmcb(vcpu, s->vmcb);
-	load_event(vcpu, c);
+	load_event(vcpu, s, c);
 	/* Stale guest translations may sit in this CPU's TLB under our
 	 * ASID if we ran here before and then elsewhere. */
 	if (s->shared_asid || s->last_cpu != cpu || vcpu->tlb_flush)
@@ -218,7 +250,7 @@ static void run_once(struct v3_vcpu *vcpu, struct svm_vcpu *s,
 
 	c->tlb_control = 0;
 	svm_state_from_vmcb(vcpu, s->vmcb);
-	save_event(vcpu, c);
+	save_event(vcpu, s, c);
 	svm_decode_exit(vcpu, s->vmcb, exit);
 }
 

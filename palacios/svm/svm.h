@@ -15,6 +15,7 @@ struct svm_vcpu {
 	uint32_t asid;
 	bool shared_asid; /* ASIDs ran out: flush on every entry */
 	int last_cpu;	  /* -1 before the first run */
+	bool virq;	  /* this entry requested a virtual interrupt */
 };
 
 extern struct v3_nested_fmt svm_npt_fmt;

@@ -120,6 +120,10 @@ _Static_assert(__builtin_offsetof(struct vmcb, save.g_pat) == 0x668, "vmcb");
 #define SVM_VINTR_PRIO_SHIFT 16
 #define SVM_VINTR_IGN_TPR    (1ull << 20)
 #define SVM_VINTR_MASKING    (1ull << 24)
+#define SVM_VINTR_VEC_SHIFT  32 /* V_INTR_VECTOR, bits 39:32 */
+#define SVM_VINTR_REQ                                                          \
+	(SVM_VINTR_V_IRQ | SVM_VINTR_IGN_TPR | (0xfull << SVM_VINTR_PRIO_SHIFT) | \
+	 (0xffull << SVM_VINTR_VEC_SHIFT))
 /* event_inj / exit_int_info */
 #define SVM_EVT_VALID	   (1ull << 31)
 #define SVM_EVT_ERR_VALID  (1ull << 11)

@@ -16,7 +16,10 @@ QEMU = os.environ.get('QEMU', 'qemu-system-x86_64')
 
 # AMD SVM with nested paging, emulated by TCG (there is no KVM here).
 # isa-debug-exit at 0x501 lets the LWK end QEMU when it is done.
-BASE_ARGS = ['-accel', 'tcg', '-cpu', 'EPYC,+svm,+npt', '-m', '1024',
+# QEMU_ACCEL replaces '-accel tcg', e.g. tcg,thread=single to keep a boot
+# with -smp N on one host core (QEMU takes the first -accel that works,
+# so a second one could not do it).
+BASE_ARGS = ['-accel', os.environ.get('QEMU_ACCEL', 'tcg'), '-cpu', 'EPYC,+svm,+npt', '-m', '1024',
              '-nographic', '-no-reboot', '-net', 'none',
              '-device', 'isa-debug-exit,iobase=0x501,iosize=2']
 # Options given once: a test's own value replaces the default.
