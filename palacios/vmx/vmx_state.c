@@ -224,6 +224,18 @@ void vmx_state_to_vmcs(struct v3_vcpu *vcpu, struct vmx_vcpu *s)
 	struct v3_vcpu_state *st = &vcpu->state, *hw = &s->hw;
 	uint32_t live = V3_STATE_ALL & ~vcpu->state_absent;
 
+	/* The common case after a quick exit: nothing was copied in, no
+	 * interrupt shadow, at most RIP moved. */
+	if (s->hw_valid && live == V3_STATE_INTR && !vcpu->state_replaced &&
+	    !vcpu->shadow && !st->intr_shadow &&
+	    !(s->interruptibility | s->hw_intr) &&
+	    st->gprs.rsp == hw->gprs.rsp && st->rflags == hw->rflags) {
+		if (st->rip != hw->rip) {
+			vmwrite(VMCS_GUEST_RIP, st->rip);
+			hw->rip = st->rip;
+		}
+		return;
+	}
 	if (vcpu->state_replaced) {
 		s->hw_valid = false;
 		vcpu->state_replaced = false;
