@@ -61,6 +61,10 @@ void svm_decode_exit(struct v3_vcpu *vcpu, struct vmcb *vmcb,
 {
 	uint64_t code = vmcb->ctl.exit_code;
 
+	/* QEMU stores VMEXIT_INVALID as a 32-bit -1 in the 64-bit field. */
+	if (code == 0xffffffffull)
+		code = SVM_EXIT_INVALID;
+
 	*exit = (struct v3_exit){
 	    .hw_code = code,
 	    .hw_info1 = vmcb->ctl.exit_info1,
