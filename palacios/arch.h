@@ -19,8 +19,6 @@ struct v3_exit {
 	/* Length of the exiting instruction, 0 when the backend cannot tell
 	 * (then the handler must decode it). */
 	uint32_t insn_len;
-	/* Set by v3_exit_quick once the handler ran (backends clear it). */
-	bool handled;
 	union {
 		struct {
 			uint16_t port;
@@ -72,10 +70,8 @@ struct v3_arch_ops {
 	int (*vcpu_init)(struct v3_vcpu *vcpu);
 	void (*vcpu_deinit)(struct v3_vcpu *vcpu);
 	/* Load vcpu->state into the hardware, enter the guest, return after
-	 * an exit with vcpu->state updated and *exit filled in; before
-	 * returning, the backend offers each exit to v3_exit_quick() and
-	 * enters again while that says so.  A backend may leave V3_STATE_*
-	 * parts out (vcpu->state_absent)... */
+	 * one exit with vcpu->state updated and *exit filled in.  A backend
+	 * may leave V3_STATE_* parts out (vcpu->state_absent)... */
 	int (*vcpu_run)(struct v3_vcpu *vcpu, struct v3_exit *exit);
 	/* ... and copies them in here, on the vcpu's own thread; NULL if
 	 * vcpu_run always copies everything. */

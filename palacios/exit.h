@@ -15,12 +15,6 @@ typedef int (*v3_exit_handler)(struct v3_vcpu *vcpu, struct v3_exit *exit);
  * guest may be entered again without the run loop's checks. */
 bool v3_exit_dispatch(struct v3_vcpu *vcpu, struct v3_exit *exit);
 
-/* For backends, right after decoding an exit, host interrupts enabled:
- * runs the handler of a quick exit (one that never sleeps) and returns
- * true when the guest may be entered again at once, the run loop having
- * nothing to do.  On false the exit goes back to the run loop, which
- * dispatches it unless exit->handled. */
-bool v3_exit_quick(struct v3_vcpu *vcpu, struct v3_exit *exit);
 
 int v3_handle_cpuid(struct v3_vcpu *vcpu, struct v3_exit *exit);
 int v3_handle_io(struct v3_vcpu *vcpu, struct v3_exit *exit);

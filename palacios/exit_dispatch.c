@@ -3,7 +3,6 @@
 #include "exit.h"
 #include "vm.h"
 #include "vmm.h"
-#include "vcpu_pending.h"
 
 static const v3_exit_handler handlers[V3_EXIT_MAX] = {
     [V3_EXIT_CPUID] = v3_handle_cpuid,
@@ -88,31 +87,6 @@ bool v3_exit_dispatch(struct v3_vcpu *vcpu, struct v3_exit *exit)
 	    exit->reason < V3_EXIT_MAX ? exit->reason : V3_EXIT_UNKNOWN;
 
 	return run_handler(vcpu, exit, r) == 0 && quick[r];
-}
-
-/* Quick exits whose handlers also never allocate memory or take more
- * than a spinlock: they may run inside a host's guest_enter bracket. */
-static const bool atomic_ok[V3_EXIT_MAX] = {
-    [V3_EXIT_CPUID] = true,
-};
-
-/* A host with guest_enter may not sleep inside its bracket (Linux:
- * preemption is off), and device models may allocate memory: there only
- * CPUID runs here, the rest in the run loop after guest_exit.  Every
- * check of the run loop costs host instructions on every exit, which an
- * emulated processor feels most. */
-bool v3_exit_quick(struct v3_vcpu *vcpu, struct v3_exit *exit)
-{
-	unsigned r = exit->reason;
-
-	if (r >= V3_EXIT_MAX || !quick[r] ||
-	    (v3_host->guest_enter && !atomic_ok[r]))
-		return false;
-	exit->handled = true;
-	if (run_handler(vcpu, exit, r) != 0 || !v3_vcpu_nothing_pending(vcpu))
-		return false;
-	v3_vcpu_reenter(vcpu);
-	return true;
 }
 
 /* Exits that must not happen with the intercepts we set, or that mean the

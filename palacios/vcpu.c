@@ -163,7 +163,7 @@ static int run_guest(struct v3_vcpu *vcpu, struct v3_exit *exit)
 	for (;;) {
 		int rc = run_once(vcpu, exit);
 
-		if (rc != 0 || exit->handled)
+		if (rc != 0)
 			return rc;
 		if (!v3_exit_dispatch(vcpu, exit) ||
 		    !v3_vcpu_nothing_pending(vcpu))

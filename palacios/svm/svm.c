@@ -1,6 +1,5 @@
 /* svm.c - the AMD SVM backend: detection, per-CPU enable, vcpu control
  * blocks and the run step (APM vol. 2 chapter 15). */
-#include "exit.h"
 #include "host_cpu.h"
 #include "intr.h"
 #include "msr_index.h"
@@ -256,9 +255,7 @@ static void run_once(struct v3_vcpu *vcpu, struct svm_vcpu *s,
 
 static int svm_vcpu_run(struct v3_vcpu *vcpu, struct v3_exit *exit)
 {
-	do
-		run_once(vcpu, vcpu->arch, exit);
-	while (v3_exit_quick(vcpu, exit));
+	run_once(vcpu, vcpu->arch, exit);
 	return 0;
 }
 

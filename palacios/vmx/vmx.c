@@ -1,7 +1,6 @@
 /* vmx.c - the Intel VMX backend: detection, VMXON per CPU, a VMCS per
  * vcpu, event injection and the run step (Intel SDM vol. 3 chapters
  * 23-28). */
-#include "exit.h"
 #include "intr.h"
 #include "tag_alloc.h"
 #include "vm.h"
@@ -547,7 +546,7 @@ static int vmx_vcpu_run(struct v3_vcpu *vcpu, struct v3_exit *exit)
 		bool done = run_once(vcpu, s, cpu, exit);
 
 		irq_restore(flags);
-		if (done && !v3_exit_quick(vcpu, exit))
+		if (done)
 			return 0;
 	}
 }

@@ -191,7 +191,6 @@ bool vmx_decode_exit(struct v3_vcpu *vcpu, struct vmx_vcpu *s,
 	    reason == EXIT_VMCALL) {
 		exit->hw_code = reason;
 		exit->hw_info1 = exit->hw_info2 = 0;
-		exit->handled = false;
 	} else {
 		*exit = (struct v3_exit){.hw_code = reason};
 	}
