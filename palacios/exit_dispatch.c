@@ -66,27 +66,20 @@ const char *v3_exit_reason_name(int reason)
 	return reason_names[reason];
 }
 
-/* The handler, counted before it runs so a guest reading its own
- * counter through a hypercall sees this exit too. */
-static inline __attribute__((__always_inline__)) int
-run_handler(struct v3_vcpu *vcpu, struct v3_exit *exit, unsigned r)
+bool v3_exit_dispatch(struct v3_vcpu *vcpu, struct v3_exit *exit)
 {
-	struct v3_exit_stat *st = &vcpu->stats[r];
 	uint64_t start = v3_cycles();
+	unsigned r =
+	    exit->reason < V3_EXIT_MAX ? exit->reason : V3_EXIT_UNKNOWN;
+	struct v3_exit_stat *st = &vcpu->stats[r];
 	int rc;
 
+	/* Counted before the handler so a guest reading its own counter
+	 * through a hypercall sees this exit too. */
 	st->count++;
 	rc = handlers[r](vcpu, exit);
 	st->cycles += v3_cycles() - start;
-	return rc;
-}
-
-bool v3_exit_dispatch(struct v3_vcpu *vcpu, struct v3_exit *exit)
-{
-	unsigned r =
-	    exit->reason < V3_EXIT_MAX ? exit->reason : V3_EXIT_UNKNOWN;
-
-	return run_handler(vcpu, exit, r) == 0 && quick[r];
+	return rc == 0 && quick[r];
 }
 
 /* Exits that must not happen with the intercepts we set, or that mean the

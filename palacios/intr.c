@@ -148,28 +148,12 @@ static int next_vector(struct v3_vcpu *vcpu, int *owner)
 	return irr_highest(vcpu);
 }
 
-/* Apart from v3_intr_pending, whose common case (no controllers,
- * nothing pending) then needs no frame. */
-static __attribute__((__noinline__)) bool ctrls_pending(struct v3_vcpu *vcpu,
-						    struct v3_intr_ctrls *c)
-{
-	int i;
-
-	for (i = 0; i < c->n; i++)
-		if (c->s[i].ops->pending(vcpu, c->s[i].priv) >= 0)
-			return true;
-	return false;
-}
-
 bool v3_intr_pending(struct v3_vcpu *vcpu)
 {
-	struct v3_intr_ctrls *c = ctrls_of(vcpu->vm);
+	int owner;
 
-	if (vcpu->event.valid || vcpu->nmi_pending)
-		return true;
-	if (c && ctrls_pending(vcpu, c))
-		return true;
-	return !v3_irr_empty(vcpu);
+	return vcpu->event.valid || vcpu->nmi_pending ||
+	       next_vector(vcpu, &owner) >= 0;
 }
 
 void v3_intr_prepare_entry(struct v3_vcpu *vcpu)

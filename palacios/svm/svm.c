@@ -229,10 +229,9 @@ static void save_event(struct v3_vcpu *vcpu, struct svm_vcpu *s,
 	ev->error = info >> 32;
 }
 
-/* One entry and its exit. */
-static void run_once(struct v3_vcpu *vcpu, struct svm_vcpu *s,
-		     struct v3_exit *exit)
+static int svm_vcpu_run(struct v3_vcpu *vcpu, struct v3_exit *exit)
 {
+	struct svm_vcpu *s = vcpu->arch;
 	struct vmcb_control *c = &s->vmcb->ctl;
 	int cpu = v3_host->cpu_id();
 
@@ -251,11 +250,6 @@ static void run_once(struct v3_vcpu *vcpu, struct svm_vcpu *s,
 	svm_state_from_vmcb(vcpu, s->vmcb);
 	save_event(vcpu, s, c);
 	svm_decode_exit(vcpu, s->vmcb, exit);
-}
-
-static int svm_vcpu_run(struct v3_vcpu *vcpu, struct v3_exit *exit)
-{
-	run_once(vcpu, vcpu->arch, exit);
 	return 0;
 }
 
