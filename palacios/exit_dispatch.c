@@ -3,6 +3,7 @@
 #include "exit.h"
 #include "vm.h"
 #include "vmm.h"
+#include "host_cpu.h"
 
 static const v3_exit_handler handlers[V3_EXIT_MAX] = {
     [V3_EXIT_CPUID] = v3_handle_cpuid,
@@ -66,20 +67,27 @@ const char *v3_exit_reason_name(int reason)
 	return reason_names[reason];
 }
 
-bool v3_exit_dispatch(struct v3_vcpu *vcpu, struct v3_exit *exit)
+/* The handler, counted before it runs so a guest reading its own
+ * counter through a hypercall sees this exit too. */
+static inline __attribute__((__always_inline__)) int
+run_handler(struct v3_vcpu *vcpu, struct v3_exit *exit, unsigned r)
 {
-	uint64_t start = v3_cycles();
-	unsigned r =
-	    exit->reason < V3_EXIT_MAX ? exit->reason : V3_EXIT_UNKNOWN;
 	struct v3_exit_stat *st = &vcpu->stats[r];
+	uint64_t start = v3_rdtsc();
 	int rc;
 
-	/* Counted before the handler so a guest reading its own counter
-	 * through a hypercall sees this exit too. */
 	st->count++;
 	rc = handlers[r](vcpu, exit);
-	st->cycles += v3_cycles() - start;
-	return rc == 0 && quick[r];
+	st->cycles += v3_rdtsc() - start;
+	return rc;
+}
+
+bool v3_exit_dispatch(struct v3_vcpu *vcpu, struct v3_exit *exit)
+{
+	unsigned r =
+	    exit->reason < V3_EXIT_MAX ? exit->reason : V3_EXIT_UNKNOWN;
+
+	return run_handler(vcpu, exit, r) == 0 && quick[r];
 }
 
 /* Exits that must not happen with the intercepts we set, or that mean the

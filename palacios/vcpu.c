@@ -7,6 +7,7 @@
 #include "vm.h"
 #include "vmm.h"
 #include "timer.h"
+#include "vcpu_pending.h"
 
 /* Flat 4 GiB segments: code = execute/read accessed, data = read/write
  * accessed; P, S, DB, G set (attr in the packed SVM layout). */
@@ -157,27 +158,6 @@ static int run_once(struct v3_vcpu *vcpu, struct v3_exit *exit)
 	return rc;
 }
 
-/* Whether the run loop below has anything to do before the next entry:
- * asked after nearly every exit, so one look at the requests, the first
- * timer and the interrupt state; the loop's own checks stay the
- * authority on what to do. */
-static bool nothing_pending(struct v3_vcpu *vcpu)
-{
-	struct v3_vm *vm = vcpu->vm;
-	uint64_t due;
-
-	if (vm->stop_requested | vm->pause_requested | vm->reset_requested |
-	    vcpu->init_pending | vcpu->wait_for_sipi | vcpu->event.valid |
-	    vcpu->nmi_pending)
-		return false;
-	due = v3_timers_first(&vm->timers);
-	if (due && due <= v3_cycles())
-		return false;
-	if (vm->intr_ctrls)
-		return !v3_intr_pending(vcpu);
-	return v3_irr_empty(vcpu);
-}
-
 /* Entries and their exits until one needs the run loop.  After a quick
  * exit with nothing pending the guest goes back in as the loop would
  * send it: no event, no interrupt window. */
@@ -188,7 +168,7 @@ static int run_guest(struct v3_vcpu *vcpu, struct v3_exit *exit)
 
 		if (rc != 0)
 			return rc;
-		if (!v3_exit_dispatch(vcpu, exit) || !nothing_pending(vcpu))
+		if (!v3_exit_dispatch(vcpu, exit) || !v3_vcpu_nothing_pending(vcpu))
 			return 0;
 		vcpu->want_intr_window = false;
 		vcpu->entry_event.valid = false;

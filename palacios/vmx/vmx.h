@@ -35,6 +35,10 @@ struct vmx_msr_entry {
 	uint32_t reserved;
 	uint64_t value;
 };
+/* Parts read on demand; the interruptibility state is read at every
+ * exit, as stepping over an instruction needs it. */
+#define VMX_ON_DEMAND (V3_STATE_ALL & ~V3_STATE_INTR)
+
 #define VMX_SWITCHED_MSRS 5
 #define VMX_ALWAYS_SWITCHED 1
 extern const uint32_t vmx_switched_msrs[VMX_SWITCHED_MSRS];

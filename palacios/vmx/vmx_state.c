@@ -11,10 +11,6 @@
 
 #define EFER_LMA (1ull << 10)
 
-/* Parts read on demand; the interruptibility state is read at every
- * exit, as stepping over an instruction needs it. */
-#define VMX_ON_DEMAND (V3_STATE_ALL & ~V3_STATE_INTR)
-
 /* Access rights: the core keeps the SVM packed layout (type/S/DPL/P in
  * 7:0, AVL/L/DB/G in 11:8); VMX has the upper nibble at 15:12 and marks
  * a not-present segment "unusable" (SDM vol. 3 §24.4.1). */
