@@ -1,5 +1,5 @@
 /* host_cpu.h - instructions the backends and the CPUID handler run on the
- * host CPU itself: RDMSR, WRMSR, CPUID, RDTSC. */
+ * host CPU itself: RDMSR, WRMSR, CPUID, RDTSC, CLI/POPF. */
 #ifndef V3_HOST_CPU_H
 #define V3_HOST_CPU_H
 
@@ -36,6 +36,20 @@ static inline uint32_t v3_rdtsc32(void)
 
 	__asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
 	return lo;
+}
+
+/* Host interrupts off, and back as they were. */
+static inline unsigned long v3_irq_save(void)
+{
+	unsigned long f;
+
+	__asm__ volatile("pushfq; popq %0; cli" : "=r"(f)::"memory");
+	return f;
+}
+
+static inline void v3_irq_restore(unsigned long f)
+{
+	__asm__ volatile("pushq %0; popfq" ::"r"(f) : "memory", "cc");
 }
 
 /* r[0..3] = EAX..EDX of CPUID leaf/subleaf. */

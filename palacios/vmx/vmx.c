@@ -2,6 +2,7 @@
  * vcpu, event injection and the run step (Intel SDM vol. 3 chapters
  * 23-28). */
 #include "exit_fast.h"
+#include "host_cpu.h"
 #include "intr.h"
 #include "tag_alloc.h"
 #include "vm.h"
@@ -33,19 +34,6 @@ static uint64_t read_cr4(void)
 static void write_cr4(uint64_t v)
 {
 	__asm__ volatile("mov %0, %%cr4" ::"r"(v) : "memory");
-}
-
-static unsigned long irq_save(void)
-{
-	unsigned long f;
-
-	__asm__ volatile("pushfq; popq %0; cli" : "=r"(f)::"memory");
-	return f;
-}
-
-static void irq_restore(unsigned long f)
-{
-	__asm__ volatile("pushq %0; popfq" ::"r"(f) : "memory", "cc");
 }
 
 /* VMX instructions report failure in CF (no current VMCS) or ZF (error
@@ -536,12 +524,12 @@ static bool run_once(struct v3_vcpu *vcpu, struct vmx_vcpu *s, int cpu,
 static void vmx_state_load(struct v3_vcpu *vcpu, uint32_t parts)
 {
 	struct vmx_vcpu *s = vcpu->arch;
-	unsigned long flags = irq_save();
+	unsigned long flags = v3_irq_save();
 	int cpu = v3_host->cpu_id();
 
 	if (s->cpu != cpu ||
 	    (current_vmcs[cpu] != s->vmcs_pa && !do_vmptrld(s->vmcs_pa))) {
-		irq_restore(flags);
+		v3_irq_restore(flags);
 		/* Not v3_vm_fail: its register dump would come back here. */
 		v3_print("%s: vcpu%d: vmx: cannot read the VMCS on cpu %d "
 			 "(it belongs to cpu %d)",
@@ -552,7 +540,7 @@ static void vmx_state_load(struct v3_vcpu *vcpu, uint32_t parts)
 	}
 	current_vmcs[cpu] = s->vmcs_pa;
 	vmx_state_copy_in(vcpu, s, parts);
-	irq_restore(flags);
+	v3_irq_restore(flags);
 }
 
 /* The host keeps the thread on one CPU for the whole call (v3_host.h,
@@ -569,10 +557,10 @@ static int vmx_vcpu_run(struct v3_vcpu *vcpu, struct v3_exit *exit)
 		return -1;
 	}
 	for (;;) {
-		unsigned long flags = irq_save();
+		unsigned long flags = v3_irq_save();
 		bool done = run_once(vcpu, s, cpu, exit);
 
-		irq_restore(flags);
+		v3_irq_restore(flags);
 		if (done)
 			return 0;
 	}
