@@ -1,6 +1,5 @@
 /* svm.c - the AMD SVM backend: detection, per-CPU enable, vcpu control
  * blocks and the run step (APM vol. 2 chapter 15). */
-#include "exit_fast.h"
 #include "host_cpu.h"
 #include "intr.h"
 #include "msr_index.h"
@@ -230,43 +229,11 @@ static void save_event(struct v3_vcpu *vcpu, struct svm_vcpu *s,
 	ev->error = info >> 32;
 }
 
-/* A CPUID exit the core can take with interrupts still off
- * (v3_exit_fast_cpuid): handled between this #VMEXIT and the next VMRUN
- * with RIP and RAX the only state moved.  Only when the exit left
- * nothing for save_event or the run loop: no event or virtual interrupt
- * went in at the entry, no interrupt window was asked for, no interrupt
- * shadow, no shadow paging (whose exits read the whole state).  The rest
- * of the state stays in the VMCB, which the next VMRUN takes as it is. */
-static bool fast_step(struct v3_vcpu *vcpu, struct svm_vcpu *s,
-		      struct v3_exit *exit)
-{
-	struct vmcb_control *c = &s->vmcb->ctl;
-	struct vmcb_save *v = &s->vmcb->save;
-	struct v3_vcpu_state *st = &vcpu->state;
-
-	if (c->exit_code != SVM_EXIT_CPUID || s->virq || c->event_inj ||
-	    (c->intercept1 & SVM_I1_VINTR) || (c->int_state & 1) ||
-	    vcpu->shadow)
-		return false;
-	exit->insn_len = 2;
-	st->rip = v->rip;
-	st->gprs.rax = v->rax;
-	if (!v3_exit_fast_cpuid(vcpu, exit))
-		return false;
-	v->rip = st->rip;
-	v->rax = st->gprs.rax;
-	return true;
-}
-
-/* Host interrupts stay off from one #VMEXIT to the next VMRUN (one
- * pending then makes the guest exit at once): no other vcpu can take
- * this CPU between a fast exit and its entry. */
 static int svm_vcpu_run(struct v3_vcpu *vcpu, struct v3_exit *exit)
 {
 	struct svm_vcpu *s = vcpu->arch;
 	struct vmcb_control *c = &s->vmcb->ctl;
 	int cpu = v3_host->cpu_id();
-	unsigned long flags;
 
 	svm_state_to_vmcb(vcpu, s->vmcb);
 	load_event(vcpu, s, c);
@@ -277,12 +244,7 @@ static int svm_vcpu_run(struct v3_vcpu *vcpu, struct v3_exit *exit)
 	vcpu->tlb_flush = false;
 	s->last_cpu = cpu;
 
-	flags = v3_irq_save();
-	do {
-		svm_vmrun(s->vmcb_pa, &vcpu->state.gprs, host_vmcb_pa[cpu]);
-		c->tlb_control = s->shared_asid ? SVM_TLB_FLUSH_ALL : 0;
-	} while (fast_step(vcpu, s, exit));
-	v3_irq_restore(flags);
+	svm_vmrun(s->vmcb_pa, &vcpu->state.gprs, host_vmcb_pa[cpu]);
 
 	c->tlb_control = 0;
 	svm_state_from_vmcb(vcpu, s->vmcb);
