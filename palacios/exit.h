@@ -15,7 +15,6 @@ typedef int (*v3_exit_handler)(struct v3_vcpu *vcpu, struct v3_exit *exit);
  * guest may be entered again without the run loop's checks. */
 bool v3_exit_dispatch(struct v3_vcpu *vcpu, struct v3_exit *exit);
 
-
 int v3_handle_cpuid(struct v3_vcpu *vcpu, struct v3_exit *exit);
 int v3_handle_io(struct v3_vcpu *vcpu, struct v3_exit *exit);
 int v3_handle_msr_read(struct v3_vcpu *vcpu, struct v3_exit *exit);

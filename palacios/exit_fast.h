@@ -13,28 +13,30 @@
  * GPRs, RIP and the interrupt shadow.  With interrupts off no other
  * vcpu can take this host CPU (or its FPU registers) before the entry.
  *
- * When the run loop has nothing to do, runs the handler (counted as
- * v3_exit_dispatch counts) and returns true: the guest goes straight
- * back in.  On false nothing was done and the exit takes the normal
- * way.  The backend fills in exit->insn_len and the state's GPRs, RIP
- * and intr_shadow; the rest may stay in the hardware. */
-static inline bool v3_exit_fast_cpuid(struct v3_vcpu *vcpu,
+ * First the backend asks whether the exit may be fast, before reading
+ * anything else from the hardware: not inside a host's guest_enter
+ * bracket (the Linux module: SMP guests there crashed now and then when
+ * the SVM backend took fast exits), and only when the run loop has
+ * nothing to do.  Asked before the handler, which makes nothing
+ * pending. */
+static inline bool v3_exit_fast_ok(struct v3_vcpu *vcpu)
+{
+	return !v3_host->guest_enter && v3_vcpu_nothing_pending(vcpu);
+}
+
+/* Then it fills in exit->insn_len and the state's GPRs, RIP and
+ * intr_shadow (the rest may stay in the hardware), and this runs the
+ * handler, counted as v3_exit_dispatch counts; the guest goes straight
+ * back in. */
+static inline void v3_exit_fast_cpuid(struct v3_vcpu *vcpu,
 				      struct v3_exit *exit)
 {
 	struct v3_exit_stat *st = &vcpu->stats[V3_EXIT_CPUID];
-	uint32_t start;
+	uint32_t start = v3_rdtsc32(); /* a few hundred cycles at most */
 
-	/* Not inside a host's guest_enter bracket (the Linux module): SMP
-	 * guests there crashed now and then when the SVM backend took fast
-	 * exits.  The pending check comes before the handler, which makes
-	 * nothing pending. */
-	if (v3_host->guest_enter || !v3_vcpu_nothing_pending(vcpu))
-		return false;
-	start = v3_rdtsc32(); /* a few hundred cycles at most */
 	st->count++;
 	v3_handle_cpuid(vcpu, exit);
 	st->cycles += (uint32_t)(v3_rdtsc32() - start);
-	return true;
 }
 
 #endif

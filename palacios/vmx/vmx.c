@@ -436,8 +436,8 @@ static void vmx_bare_cpuid(struct v3_vcpu *vcpu, uint32_t n)
 }
 
 /* A CPUID exit the core can take with interrupts still off
- * (v3_exit_fast_cpuid): handled between this exit and the next entry with
- * four VMCS reads and one write.  Only when the exit left nothing for
+ * (exit_fast.h): handled between this exit and the next entry with four
+ * VMCS reads and one write.  Only when the exit left nothing for
  * save_event or the run loop: no event went in at the entry, no
  * interrupt or NMI blocking, no shadow paging (whose exits read the
  * whole state).  The rest of the state stays in the VMCS. */
@@ -447,13 +447,13 @@ static bool fast_step(struct v3_vcpu *vcpu, struct vmx_vcpu *s,
 	struct v3_vcpu_state *st = &vcpu->state;
 
 	if (vmread(VMCS_EXIT_REASON) != EXIT_CPUID || s->injected ||
-	    vcpu->shadow || vmread(VMCS_GUEST_INTERRUPTIBILITY))
+	    vcpu->shadow || !v3_exit_fast_ok(vcpu) ||
+	    vmread(VMCS_GUEST_INTERRUPTIBILITY))
 		return false;
 	exit->insn_len = vmread(VMCS_EXIT_INSN_LEN);
 	st->rip = vmread(VMCS_GUEST_RIP);
 	vcpu->state_absent = VMX_ON_DEMAND;
-	if (!v3_exit_fast_cpuid(vcpu, exit))
-		return false;
+	v3_exit_fast_cpuid(vcpu, exit);
 	vmwrite(VMCS_GUEST_RIP, st->rip);
 	s->hw.rip = st->rip;
 	s->launched = true;
